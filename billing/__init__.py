@@ -1,0 +1,1 @@
+"""Floor 2: customers, packages, bills, payments, ledger, vouchers, operators and auto-suspension."""

@@ -1,0 +1,54 @@
+"""Domain events, written to the outbox in the caller's transaction (webhooks deliver them later)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from billing.models import OutboxEvent
+
+EVENTS = (
+    "customer.created",
+    "customer.suspended",
+    "customer.activated",
+    "customer.expired",
+    "payment.received",
+    "payment.completed",
+    "bill.generated",
+    "complaint.created",
+    "voucher.activated",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def payload(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON-safe copy of an event's data (Decimal as string, times as ISO-8601)."""
+    return {key: _jsonable(value) for key, value in data.items()}
+
+
+def emit(session: Session, event: str, data: Mapping[str, Any], *, now: datetime) -> None:
+    """Queue one event in the outbox, in the current transaction."""
+    emit_many(session, event, [data], now=now)
+
+
+def emit_many(session: Session, event: str, items: Iterable[Mapping[str, Any]], *, now: datetime) -> None:
+    """Queue one event per item in a single bulk insert."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown event {event!r}")
+    rows = [{"event": event, "payload": payload(item), "created_at": now} for item in items]
+    if rows:
+        session.execute(insert(OutboxEvent), rows)
