@@ -1,0 +1,107 @@
+"""The `ispnoc` command line: database, billing runs, users, clients, the demo."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ispnoc.wiring import open_store
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="ispnoc: network operations for ISPs.")
+db_app = typer.Typer(no_args_is_help=True, help="Create or upgrade the database.")
+bills_app = typer.Typer(no_args_is_help=True, help="Postpaid billing runs.")
+users_app = typer.Typer(no_args_is_help=True, help="Staff users who log in.")
+app.add_typer(db_app, name="db")
+app.add_typer(bills_app, name="bills")
+app.add_typer(users_app, name="users")
+err = Console(stderr=True)
+
+
+def fail(reason: str, code: int = 1) -> None:
+    """Print a one-line reason on stderr and exit non-zero."""
+    err.print(f"error: {reason}", highlight=False, markup=False)
+    raise typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring it up to the newest schema."""
+    store = open_store()
+    typer.echo(f"database at {store.revision()}")
+
+
+@bills_app.command("generate")
+def bills_generate(
+    period: Annotated[str | None, typer.Option(help="YYYY-MM; the current month by default")] = None,
+) -> None:
+    """Generate postpaid bills for a period (running it twice never bills twice)."""
+    from billing.bills import generate_bills
+    from billing.errors import BillingError
+    from store.db import session_scope
+    from store.types import utcnow
+
+    store = open_store()
+    try:
+        with session_scope(store.sessions) as session:
+            result = generate_bills(session, now=utcnow(), period=period,
+                                    due_days=store.settings.bill_due_days)
+    except BillingError as exc:
+        fail(f"{exc.field or 'input'}: {exc.message}")
+    typer.echo(f"period {result.period}: {result.created} bills generated, {result.skipped} already billed")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(prompt=True)],
+    name: Annotated[str, typer.Option(prompt=True)],
+    role: Annotated[str, typer.Option(help="admin, billing, noc or read-only")] = "admin",
+    operator_id: Annotated[int | None, typer.Option(help="scope the user to one operator")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create a staff user (the password is hashed with argon2 and never printed)."""
+    from billing.errors import BillingError
+    from billing.staff import StaffCreate, create_staff_user
+    from store.db import session_scope
+    from store.types import utcnow
+
+    store = open_store()
+    try:
+        with session_scope(store.sessions) as session:
+            user = create_staff_user(
+                session, data=StaffCreate(email=email, name=name, password=password, role=role,
+                                          operator_id=operator_id), now=utcnow())
+    except BillingError as exc:
+        fail(f"{exc.field or 'input'}: {exc.message}")
+    typer.echo(f"user {user.id} <{user.email}> created with role {user.role}")
+
+
+@app.command("demo")
+def demo(
+    database_url: Annotated[str | None, typer.Option(help="store URL; default a fresh SQLite file")] = None,
+    customers: Annotated[int, typer.Option(help="how many demo customers")] = 200,
+) -> None:
+    """Build a demo ISP in a fresh store, bill it, run one suspension and show what happened."""
+    from ispnoc.demo import run_demo
+
+    sys.exit(run_demo(database_url=database_url, customers=customers))
+
+
+def _add_optional_subcommands() -> None:
+    """Sub-apps that live beside their code (suspension, API clients, fixtures, devices)."""
+    import importlib
+
+    for module, attr, name in (
+        ("ispnoc.cli_suspend", "suspend_app", "suspend"),
+        ("api.cli_clients", "clients_app", "clients"),
+    ):
+        try:
+            sub = getattr(importlib.import_module(module), attr)
+        except (ModuleNotFoundError, AttributeError):
+            continue
+        app.add_typer(sub, name=name)
+
+
+_add_optional_subcommands()
