@@ -1,0 +1,45 @@
+"""What the API needs from the settings, and its fixed numbers (token lifetimes, rate limits)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from pydantic import SecretStr
+
+from api.models import ApiVersion, RateTier
+
+
+class ApiSettings(Protocol):
+    """The settings the API reads (ispnoc.settings.Settings satisfies it)."""
+
+    database_url: str
+    redis_url: str | None
+    secret_key: SecretStr
+    host: str
+    port: int
+    workers: int
+
+
+V1_ACCESS_SECONDS = 3600
+V1_REFRESH_SECONDS = 30 * 24 * 3600
+V2_ACCESS_SECONDS = 1800
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """Requests per minute by version and tier, plus the tighter limits."""
+
+    per_minute: dict[tuple[ApiVersion, RateTier], int]
+    intensive: int = 10
+    per_ip: int = 30
+
+
+RATES = RateTable(
+    per_minute={
+        (ApiVersion.V1, RateTier.STANDARD): 60,
+        (ApiVersion.V1, RateTier.HIGH): 120,
+        (ApiVersion.V2, RateTier.STANDARD): 120,
+        (ApiVersion.V2, RateTier.HIGH): 300,
+    }
+)

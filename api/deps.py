@@ -1,0 +1,157 @@
+"""Request dependencies as ``Annotated`` aliases: the session, the clock, the caller, paging, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api import auth
+from api.errors import ApiError, Forbidden, TooManyRequests, Unauthorized
+from api.middleware import client_host
+from api.models import ApiVersion
+from api.permissions import Area, allowed
+from api.ratelimit import RateState, tighter
+from api.runtime import Runtime
+from billing.errors import NotFound
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on an error."""
+    session = runtime.sessions()
+    try:
+        yield session
+        session.commit()
+    except ApiError as exc:
+        session.commit() if exc.keep_changes else session.rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_now(runtime: RuntimeDep) -> datetime:
+    return runtime.clock()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def _count(request: Request, runtime: Runtime, key: str, per_minute: int) -> RateState:
+    rate = tighter(getattr(request.state, "rate", None), runtime.limiter.hit(key, per_minute))
+    request.state.rate = rate
+    if not rate.allowed:
+        raise TooManyRequests()
+    return rate
+
+
+def ip_limited(request: Request, runtime: RuntimeDep) -> None:
+    """Unauthenticated calls (the auth endpoints, failed tokens) are limited per source address."""
+    _count(request, runtime, f"ip:{client_host(request.scope)}", runtime.rates.per_ip)
+
+
+BEARER = HTTPBearer(auto_error=False, description="v1: a login token; v2: a `v2_` client token")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+
+
+def bearer(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or not credentials.credentials.strip():
+        raise Unauthorized("Missing bearer token.")
+    return credentials.credentials.strip()
+
+
+def _principal(request: Request, session: Session, runtime: Runtime, version: ApiVersion,
+               credentials: HTTPAuthorizationCredentials | None) -> auth.Principal:
+    try:
+        token = bearer(credentials)
+        principal = auth.resolve(session, token, version, key=runtime.key, now=runtime.clock())
+        if not auth.ip_allowed(principal.allowed_ips, client_host(request.scope)):
+            raise Unauthorized("Source address not allowed for this client.")
+    except Unauthorized:
+        ip_limited(request, runtime)
+        raise
+    request.state.principal = principal
+    _count(request, runtime, principal.rate_key, runtime.rates.per_minute[(version, principal.tier)])
+    return principal
+
+
+def v1_principal(request: Request, session: SessionDep, runtime: RuntimeDep,
+                 credentials: BearerDep) -> auth.Principal:
+    """The caller of a v1 route (a v1 token, else 401)."""
+    return _principal(request, session, runtime, ApiVersion.V1, credentials)
+
+
+def v2_principal(request: Request, session: SessionDep, runtime: RuntimeDep,
+                 credentials: BearerDep) -> auth.Principal:
+    """The caller of a v2 route (a ``v2_`` token, else 401)."""
+    return _principal(request, session, runtime, ApiVersion.V2, credentials)
+
+
+V1Client = Annotated[auth.Principal, Depends(v1_principal)]
+V2Client = Annotated[auth.Principal, Depends(v2_principal)]
+
+
+def guard(version: ApiVersion, area: Area) -> Callable[..., None]:
+    """A router dependency: a valid token of ``version`` whose role may use ``area`` (else 401/403)."""
+
+    def check_v1(request: Request, principal: V1Client) -> None:
+        if not allowed(principal.role, area, request.method, scoped=principal.operator_id is not None):
+            raise Forbidden()
+
+    def check_v2(request: Request, principal: V2Client) -> None:
+        if not allowed(principal.role, area, request.method, scoped=principal.operator_id is not None):
+            raise Forbidden()
+
+    return check_v1 if version is ApiVersion.V1 else check_v2
+
+
+def intensive(request: Request, runtime: RuntimeDep, principal: V2Client) -> None:
+    """The tighter limit for resource-intensive operations (voucher batches, broadcasts, exports)."""
+    _count(request, runtime, f"heavy:{principal.rate_key}", runtime.rates.intensive)
+
+
+def intensive_v1(request: Request, runtime: RuntimeDep, principal: V1Client) -> None:
+    """The resource-intensive limit for v1 callers."""
+    _count(request, runtime, f"heavy:{principal.rate_key}", runtime.rates.intensive)
+
+
+def in_scope(principal: auth.Principal, operator_id: int) -> None:
+    """A scoped caller naming another operator gets the same 404 as for a missing one."""
+    if principal.operator_id is not None and principal.operator_id != operator_id:
+        raise NotFound("operator not found", field="operator_id")
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """``page`` and ``per_page`` from the query string."""
+
+    page: int
+    per_page: int
+
+
+def page_params(
+    page: Annotated[int, Query(ge=1, description="page number")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100, description="records per page (max 100)")] = 20,
+) -> PageParams:
+    return PageParams(page, per_page)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]

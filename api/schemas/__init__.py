@@ -1,0 +1,1 @@
+"""Pydantic request and response schemas, one per use and per API version."""

@@ -1,0 +1,91 @@
+"""Shared shapes: the ``{data}`` and ``{data, meta}`` envelopes, the error body, times and money."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+from api.paging import entity
+from store.paging import Page
+
+T = TypeVar("T")
+
+
+def iso_z(value: datetime) -> str:
+    """ISO-8601 in UTC with a ``Z`` (``2026-04-10T08:15:00Z``)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def number(value: Decimal) -> int | float:
+    """An amount as a JSON number: whole amounts as integers (``1500``), else two places."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+UtcTime = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
+Amount = Annotated[Decimal, PlainSerializer(number, return_type=float)]
+
+
+class DataOut(BaseModel, Generic[T]):
+    """A single record."""
+
+    data: T
+
+
+class PageMeta(BaseModel):
+    """Where this page sits in the whole list."""
+
+    current_page: int
+    per_page: int
+    total: int
+    last_page: int
+
+
+class ListOut(BaseModel, Generic[T]):
+    """One page of records and its meta."""
+
+    data: list[T]
+    meta: PageMeta
+
+
+def page_out(page: Page[Any], convert: Callable[[Any], T]) -> ListOut[T]:
+    """Map a service's Page onto the list envelope with ``convert`` per row."""
+    meta = PageMeta(current_page=page.page, per_page=page.per_page, total=page.total,
+                    last_page=page.last_page)
+    return ListOut[T](data=[convert(entity(item)) for item in page.items], meta=meta)
+
+
+def many(items: Iterable[Any], convert: Callable[[Any], T]) -> list[T]:
+    return [convert(item) for item in items]
+
+
+class ErrorBody(BaseModel):
+    """What went wrong: a code, a message and per-field details."""
+
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorOut(BaseModel):
+    """The error envelope of both versions."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
+        "code": "VALIDATION_ERROR", "message": "The given data was invalid.",
+        "details": {"email": ["The email field is required."],
+                    "package_id": ["The selected package is invalid."]}}}]})
+
+    error: ErrorBody
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in (
+        (400, "Malformed JSON"), (401, "Missing, expired or invalid token"),
+        (403, "Valid token, insufficient permissions"), (404, "Not found"),
+        (422, "Validation failed (see error.details)"), (429, "Rate limit exceeded"),
+    )
+}

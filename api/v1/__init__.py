@@ -1,0 +1,1 @@
+"""API v1: bearer tokens from staff login; the original endpoint set."""

@@ -1,0 +1,1 @@
+"""API v2: client-credentials tokens; full CRUD and the newer endpoints."""

@@ -1,0 +1,120 @@
+"""Every documented route (read from the OpenAPI schema) against every way a caller can be refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from api.app import create_app
+from tests.integration.api.conftest import Api, make_settings
+from tests.integration.api.world import World
+
+ROLES = ("admin", "billing", "noc", "read-only")
+PUBLIC = {"/api/auth/login", "/api/auth/refresh", "/api/v2/auth/token"}
+ADMIN_PREFIXES = ("/api/v2/clients", "/api/v2/logs")
+# Who may call: (area, writes) -> roles. Written from the brief, not from api/permissions.py.
+EXPECTED = {
+    ("billing", False): {"admin", "billing", "noc", "read-only"},
+    ("billing", True): {"admin", "billing"},
+    ("admin", False): {"admin"},
+    ("admin", True): {"admin"},
+    ("own token", True): {"admin", "billing", "noc", "read-only"},
+}
+# Path parameters: a record of operator B (the "other" operator) by parameter name.
+OTHER = {
+    "customer_id": lambda w: w.b.customers[0], "bill_id": lambda w: w.b.bills[0],
+    "payment_id": lambda w: w.b.payments[0], "package_id": lambda w: w.b.package,
+    "operator_id": lambda w: w.b.operator,
+}
+
+
+def _routes() -> list[tuple[str, str]]:
+    schema = create_app(make_settings()).openapi()
+    return sorted((method.upper(), path) for path, ops in schema["paths"].items() for method in ops
+                  if path not in PUBLIC)
+
+
+ROUTES = _routes()
+
+
+def version_of(path: str) -> str:
+    return "v2" if path.startswith("/api/v2") else "v1"
+
+
+def area_of(path: str, method: str = "GET") -> str:
+    if path == "/api/v2/auth/revoke":
+        return "own token"
+    if path.startswith("/api/v1/operators") and method != "GET":
+        return "admin"
+    return "admin" if path.startswith(ADMIN_PREFIXES) else "billing"
+
+
+def fill(path: str, world: World) -> str:
+    """Path parameters: operator B's record where there is one, else an id that does not exist."""
+    return re.sub(r"{(\w+)}", lambda m: str(OTHER[m[1]](world)) if m[1] in OTHER else "999999", path)
+
+
+def call(api: Api, method: str, path: str, token: str | None) -> int:
+    headers = api.auth(token) if token is not None else {}
+    return int(api.http.request(method, path, headers=headers).status_code)
+
+
+def test_the_matrix_covers_the_routes() -> None:
+    paths = {p for _, p in ROUTES}
+    assert {"/api/v1/customers", "/api/v2/customers/{customer_id}", "/api/v2/auth/revoke",
+            "/api/v2/logs/api-requests", "/api/v1/dashboard"} <= paths
+
+
+@pytest.mark.parametrize(("method", "template"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_refusals(api: Api, world: World, method: str, template: str) -> None:
+    version, path = version_of(template), fill(template, world)
+    other = "v1" if version == "v2" else "v2"
+    for token in (None, "", "garbage", api.token(other, "admin")):
+        assert call(api, method, path, token) == 401, (token, "must be 401")
+    for role in ROLES:
+        status = call(api, method, path, api.token(version, role))
+        if role in EXPECTED[(area_of(template, method), method != "GET")]:
+            assert status not in (401, 403), (role, status)
+        else:
+            assert status == 403, (role, status)
+    expiring = api.token(version, "admin")
+    api.now[0] += timedelta(hours=1, seconds=1)
+    assert call(api, method, path, expiring) == 401, "expired"
+
+
+SCOPED = [r for r in ROUTES if r[0] == "GET" and re.search(r"{(customer|bill|payment|package)_id}", r[1])]
+
+
+@pytest.mark.parametrize(("method", "template"), SCOPED, ids=[f"{m} {p}" for m, p in SCOPED])
+def test_another_operators_record_is_404(api: Api, world: World, method: str, template: str) -> None:
+    scoped = api.token(version_of(template), "admin", operator_id=world.a.operator)
+    assert call(api, method, fill(template, world), scoped) == 404
+
+
+ADMIN = [r for r in ROUTES if area_of(r[1], r[0]) == "admin"]
+
+
+@pytest.mark.parametrize(("method", "template"), ADMIN, ids=[f"{m} {p}" for m, p in ADMIN])
+def test_admin_routes_refuse_an_operator_scoped_admin(api: Api, world: World, method: str,
+                                                      template: str) -> None:
+    scoped = api.token(version_of(template), "admin", operator_id=world.a.operator)
+    assert call(api, method, fill(template, world), scoped) == 403
+
+
+def test_revoked_v2_token_is_401_everywhere(api: Api, world: World) -> None:
+    token = api.token("v2", "admin")
+    assert api.http.post("/api/v2/auth/revoke", headers=api.auth(token)).status_code == 204
+    for method, template in ROUTES:
+        if version_of(template) == "v2":
+            assert call(api, method, fill(template, world), token) == 401, template
+
+
+def test_family_revoked_v1_token_is_401_everywhere(api: Api, world: World) -> None:
+    _, creds = api.credentials("v1", "admin")
+    for _ in range(2):
+        api.http.post("/api/auth/refresh", json={"refresh_token": creds["refresh_token"]})
+    for method, template in ROUTES:
+        if version_of(template) == "v1":
+            assert call(api, method, fill(template, world), str(creds["access_token"])) == 401, template
