@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from api import auth
 from api.models import ApiClient, ApiRefreshToken, ApiVersion, RateTier
-from api.paging import paginate_entities
 from billing.enums import StaffRole
 from billing.errors import NotFound, ValidationError
 from billing.models import Operator
-from store.paging import Page
+from store.paging import Page, paginate
 
 HASHER = PasswordHasher()
 
@@ -108,7 +107,7 @@ def get_client(session: Session, client_pk: int) -> ApiClient:
 
 def list_clients(session: Session, *, page: int = 1, per_page: int = 20) -> Page[ApiClient]:
     """Every client, oldest first, with created and last-used times."""
-    return paginate_entities(session, select(ApiClient).order_by(ApiClient.id), page=page, per_page=per_page)
+    return paginate(session, select(ApiClient).order_by(ApiClient.id), page=page, per_page=per_page)
 
 
 def rotate_secret(session: Session, client_pk: int, *, key: str, now: datetime) -> Credentials:

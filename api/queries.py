@@ -12,11 +12,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from api.paging import paginate_entities
 from billing.errors import NotFound
 from billing.models import Bill, Customer, Operator, Package, Payment, Subscription, Voucher
 from collectors.models import UsageDaily
-from store.paging import Page
+from store.paging import Page, paginate
 
 T = TypeVar("T")
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
@@ -34,7 +33,7 @@ def _one(session: Session, stmt: Select[T], what: str) -> T:
 
 
 def _page(session: Session, stmt: Select[Any], page: int, per_page: int) -> Page[Any]:
-    return paginate_entities(session, stmt, page=page, per_page=per_page)
+    return paginate(session, stmt, page=page, per_page=per_page)
 
 
 def _customers(operator_id: int | None) -> Select[Customer]:

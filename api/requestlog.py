@@ -12,9 +12,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import ApiClient, ApiRequestLog
-from api.paging import paginate_entities
 from store.db import session_scope
-from store.paging import Page
+from store.paging import Page, paginate
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -57,7 +56,7 @@ def list_request_logs(session: Session, *, client_id: int | None = None, page: i
     stmt = select(ApiRequestLog).order_by(ApiRequestLog.id.desc())
     if client_id is not None:
         stmt = stmt.where(ApiRequestLog.client_id == client_id)
-    return paginate_entities(session, stmt, page=page, per_page=per_page)
+    return paginate(session, stmt, page=page, per_page=per_page)
 
 
 class RequestLogWriter:

@@ -26,7 +26,9 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.per_page))
 
 
-def paginate(session: Session, stmt: Select[Any], *, page: int = 1, per_page: int = 20) -> Page[Any]:
+def paginate(
+    session: Session, stmt: Select[*tuple[Any, ...]], *, page: int = 1, per_page: int = 20
+) -> Page[Any]:
     """Run ``stmt`` for one page (scalars when it selects one entity) and count all its rows."""
     if page < 1:
         raise ValueError("page must be >= 1")
@@ -34,6 +36,6 @@ def paginate(session: Session, stmt: Select[Any], *, page: int = 1, per_page: in
         raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    single = len(stmt.selected_columns) == 1
+    single = len(stmt.column_descriptions) == 1
     items = list(rows.scalars()) if single else [tuple(r) for r in rows]
     return Page(items=items, page=page, per_page=per_page, total=int(total))

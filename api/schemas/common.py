@@ -9,7 +9,6 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
-from api.paging import entity
 from store.paging import Page
 
 T = TypeVar("T")
@@ -55,7 +54,7 @@ def page_out(page: Page[Any], convert: Callable[[Any], T]) -> ListOut[T]:
     """Map a service's Page onto the list envelope with ``convert`` per row."""
     meta = PageMeta(current_page=page.page, per_page=page.per_page, total=page.total,
                     last_page=page.last_page)
-    return ListOut[T](data=[convert(entity(item)) for item in page.items], meta=meta)
+    return ListOut[T](data=[convert(item) for item in page.items], meta=meta)
 
 
 def many(items: Iterable[Any], convert: Callable[[Any], T]) -> list[T]:

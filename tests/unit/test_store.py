@@ -43,5 +43,9 @@ def test_paginate_counts_and_slices(session: Session) -> None:
     page = paginate(session, select(Customer).where(Customer.operator_id == op.id).order_by(Customer.id),
                     page=2, per_page=3)
     assert (page.total, page.last_page, len(page.items)) == (7, 3, 3)
+    assert all(isinstance(item, Customer) for item in page.items)
+    pairs = select(Customer.id, Customer.name).where(Customer.operator_id == op.id)
+    ids = paginate(session, pairs, per_page=2)
+    assert all(isinstance(item, tuple) and len(item) == 2 for item in ids.items)
     with pytest.raises(ValueError, match="per_page"):
         paginate(session, select(Customer), per_page=101)
