@@ -1,7 +1,7 @@
-"""api
+"""API clients, refresh tokens, revocations and the request log
 
-Revision ID: 0002_api
-Revises: 0001_billing
+Revision ID: 0003_api
+Revises: 0002_collectors
 Create Date: 2026-11-24 03:44:27.168438
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import store.types
 
 
-revision = '0002_api'
-down_revision = '0001_billing'
+revision = '0003_api'
+down_revision = '0002_collectors'
 branch_labels = None
 depends_on = None
 
