@@ -78,6 +78,22 @@ def users_create(
     typer.echo(f"user {user.id} <{user.email}> created with role {user.role}")
 
 
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (ISPNOC_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port (ISPNOC_PORT)")] = None,
+) -> None:
+    """Run the REST API (and the dashboard) with uvicorn on the configured store."""
+    from ispnoc.server import serve as run_server
+    from ispnoc.settings import get_settings
+
+    settings = get_settings()
+    changes = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    settings = settings.model_copy(update=changes)
+    open_store(settings)
+    run_server(settings)
+
+
 @app.command("demo")
 def demo(
     database_url: Annotated[str | None, typer.Option(help="store URL; default a fresh SQLite file")] = None,
@@ -95,7 +111,7 @@ def _add_optional_subcommands() -> None:
 
     for module, attr, name in (
         ("ispnoc.cli_suspend", "suspend_app", "suspend"),
-        ("api.cli_clients", "clients_app", "clients"),
+        ("ispnoc.cli_clients", "clients_app", "clients"),
     ):
         try:
             sub = getattr(importlib.import_module(module), attr)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli_clients import clients_app
+from ispnoc.cli_clients import clients_app
 from tests.integration.api.conftest import make_settings
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi import Depends, FastAPI
 
-from api import server
 from api.deps import intensive
+from ispnoc import server
 from tests.integration.api.conftest import Api, make_settings
 
 
@@ -19,7 +19,7 @@ def test_serve_passes_host_port_and_workers(monkeypatch: pytest.MonkeyPatch) -> 
     server.serve(make_settings(host="0.0.0.0", port=8124, workers=3))
     single, many = calls
     assert isinstance(single[0], FastAPI) and (single[1]["host"], single[1]["port"]) == ("127.0.0.1", 8123)
-    assert many[0] == "api.server:app_from_environment" and many[1]["factory"] is True
+    assert many[0] == "ispnoc.server:app_from_environment" and many[1]["factory"] is True
     assert (many[1]["port"], many[1]["workers"]) == (8124, 3)
 
 

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 
 from api import clients
 from api.models import ApiClient
+from billing.errors import BillingError
+from ispnoc.wiring import open_store
+from store.db import session_scope
+from store.types import utcnow
 
 clients_app = typer.Typer(no_args_is_help=True, help="API clients (integrations) and their credentials.")
 out = Console(highlight=False)
@@ -21,10 +25,6 @@ err = Console(stderr=True, highlight=False)
 @contextmanager
 def _store() -> Iterator[tuple[Session, str]]:
     """One committed transaction on the configured store, and the token-signing key."""
-    from billing.errors import BillingError
-    from ispnoc.wiring import open_store
-    from store.db import session_scope
-
     store = open_store()
     try:
         with session_scope(store.sessions) as session:
@@ -35,8 +35,6 @@ def _store() -> Iterator[tuple[Session, str]]:
 
 
 def _now() -> Any:
-    from store.types import utcnow
-
     return utcnow()
 
 
