@@ -66,13 +66,24 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         except ModuleNotFoundError:
             pass
     url = database_url_for_tests(tmp_path_factory.mktemp("db"))
-    eng = make_engine(url)
-    if eng.dialect.name == "postgresql":
-        with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    if not url.startswith("postgresql"):
+        eng = make_engine(url)
+        upgrade(eng)
+        yield eng
+        eng.dispose()
+        return
+    # PostgreSQL: a schema of this run's own, so runs side by side never touch each other's tables.
+    schema = f"ispnoc_test_{os.getpid()}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+    eng = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
     upgrade(eng)
     yield eng
     eng.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 @pytest.fixture
