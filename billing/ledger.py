@@ -23,7 +23,7 @@ OPEN = (BillStatus.UNPAID, BillStatus.PARTIAL)
 def lock_customer(session: Session, customer_id: int) -> Customer | None:
     """Load a customer for update (a row lock on PostgreSQL; SQLite serialises writers)."""
     stmt = select(Customer).where(Customer.id == customer_id, Customer.deleted_at.is_(None))
-    return session.scalars(stmt.with_for_update()).first()
+    return session.scalars(stmt.with_for_update(of=Customer)).first()
 
 
 def post(

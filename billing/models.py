@@ -131,7 +131,7 @@ class Customer(Timestamped, Base):
     enforce_error: Mapped[str | None] = mapped_column(Text)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    package: Mapped[Package] = relationship(lazy="joined")
+    package: Mapped[Package] = relationship(lazy="joined", innerjoin=True)
 
 
 class Subscription(Base):

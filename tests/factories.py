@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from billing import enums as e
-from billing.models import Customer, Operator, Package
+from billing import ledger
+from billing.models import Bill, Customer, Operator, Package, Subscription
 
 NOW = datetime(2026, 5, 15, 12, 0, tzinfo=UTC)
 _seq = itertools.count(1)
@@ -60,6 +61,33 @@ def customer(session: Session, op: Operator, pkg: Package, **kw: Any) -> Custome
     )
     values.update(kw)
     row = Customer(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def bill(session: Session, cust: Customer, *, due: date, amount: str = "1000.00", period: str | None = None,
+         paid: str = "0.00") -> Bill:
+    """An unpaid (or partly paid) bill, its charge on the customer's ledger and balance."""
+    n = next(_seq)
+    status = e.BillStatus.UNPAID if Decimal(paid) == 0 else e.BillStatus.PARTIAL
+    row = Bill(operator_id=cust.operator_id, customer_id=cust.id, number=f"T-{n:06d}", period=period,
+               amount=Decimal(amount), amount_paid=Decimal(paid), currency="BDT", status=status,
+               issued_on=due - timedelta(days=10), due_date=due, created_at=NOW, updated_at=NOW)
+    session.add(row)
+    session.flush()
+    ledger.post(session, cust, e.LedgerKind.CHARGE, -Decimal(amount), now=NOW, bill_id=row.id)
+    if Decimal(paid):
+        ledger.post(session, cust, e.LedgerKind.PAYMENT, Decimal(paid), now=NOW)
+    session.flush()
+    return row
+
+
+def subscription(session: Session, cust: Customer, *, expires: datetime) -> Subscription:
+    """An active prepaid subscription ending at ``expires``."""
+    row = Subscription(customer_id=cust.id, package_id=cust.package_id, billing_type=e.BillingType.PREPAID,
+                       status=e.SubscriptionStatus.ACTIVE, starts_at=expires - timedelta(days=30),
+                       expires_at=expires, price=Decimal("1000.00"), created_at=NOW)
     session.add(row)
     session.flush()
     return row

@@ -1,0 +1,181 @@
+"""The auto-suspension run: select who is due (set-based), mark them, log and announce it, then
+put every pending change on the routers. Also reactivates suspended customers who are clear again.
+
+A run is a job with its own transactions: lock, mark (one transaction), apply (one more), release.
+Marking is a conditional UPDATE (only customers still suspendable flip), so even two runs that got
+past the lock could never suspend one customer twice. A dry run selects the same and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from billing import events, locks
+from billing.enforcement import RouterEnforcer, apply_pending, pending
+from billing.enums import CustomerStatus, RunStatus, ServiceState, SuspendReason, SuspensionAction
+from billing.models import Customer, SuspensionLog, SuspensionRun
+from billing.policy import SUSPENDABLE, Due, SuspensionPolicy, select_due
+from store.db import session_scope
+
+LOCK = "suspension"
+AUTO = (SuspendReason.OVERDUE, SuspendReason.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One customer the run suspended or reactivated."""
+
+    customer_id: int
+    action: SuspensionAction
+    reason: str
+    bill_ids: tuple[int, ...] = ()
+    amount_due: Decimal = Decimal("0.00")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"customer_id": self.customer_id, "action": self.action.value, "reason": self.reason,
+                "bill_ids": list(self.bill_ids), "amount_due": str(self.amount_due)}
+
+
+@dataclass
+class RunReport:
+    """What a run did (or, dry, would do)."""
+
+    run_id: int | None
+    dry_run: bool
+    entries: list[Entry] = field(default_factory=list)
+    applied: int = 0
+    failed: int = 0
+    pending: int = 0
+
+    @property
+    def suspended(self) -> int:
+        return sum(e.action == SuspensionAction.SUSPEND for e in self.entries)
+
+    @property
+    def reactivated(self) -> int:
+        return sum(e.action == SuspensionAction.REACTIVATE for e in self.entries)
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary ``ispnoc suspend run --json`` prints."""
+        return {"run_id": self.run_id, "dry_run": self.dry_run, "suspended": self.suspended,
+                "reactivated": self.reactivated, "applied": self.applied, "failed": self.failed,
+                "pending": self.pending, "customers": [e.as_dict() for e in self.entries]}
+
+
+def plan(session: Session, *, now: datetime, policy: SuspensionPolicy) -> list[Entry]:
+    """Who a run at ``now`` suspends and who it reactivates (reads only)."""
+    due = [Entry(d.customer_id, SuspensionAction.SUSPEND, d.reason.value, d.bill_ids, d.amount_due)
+           for d in select_due(session, now=now, policy=policy)]
+    held = list(session.scalars(select(Customer.id).where(
+        Customer.status == CustomerStatus.SUSPENDED, Customer.suspend_reason.in_(AUTO),
+        Customer.deleted_at.is_(None))))
+    still = {d.customer_id for d in select_due(session, now=now, policy=policy, customer_ids=held,
+                                                statuses=(CustomerStatus.SUSPENDED,))}
+    clear = [Entry(cid, SuspensionAction.REACTIVATE, "cleared") for cid in held if cid not in still]
+    return due + clear
+
+
+def run_suspension(sessions: sessionmaker[Session], *, now: datetime, policy: SuspensionPolicy,
+                   enforcer: RouterEnforcer, dry_run: bool = False, trigger: str = "cli") -> RunReport:
+    """One run; raises RunInProgress when another holds the lock."""
+    if dry_run:
+        with session_scope(sessions) as session:
+            entries = plan(session, now=now, policy=policy)
+            waiting = {cid for cid, _, _ in pending(session)}
+            session.rollback()
+        changed = {e.customer_id for e in entries}
+        return RunReport(None, True, entries, pending=len(waiting | changed))
+    holder = locks.acquire(sessions, LOCK, now=now)
+    try:
+        return _run(sessions, now=now, policy=policy, enforcer=enforcer, trigger=trigger)
+    finally:
+        locks.release(sessions, LOCK, holder)
+
+
+def _run(sessions: sessionmaker[Session], *, now: datetime, policy: SuspensionPolicy,
+         enforcer: RouterEnforcer, trigger: str) -> RunReport:
+    with session_scope(sessions) as session:
+        run = SuspensionRun(started_at=now, status=RunStatus.RUNNING, trigger=trigger)
+        session.add(run)
+        session.flush()
+        entries = mark(session, plan(session, now=now, policy=policy), run_id=run.id, now=now)
+        run.suspended = sum(e.action == SuspensionAction.SUSPEND for e in entries)
+        run.reactivated = len(entries) - run.suspended
+        run_id = run.id
+    try:
+        with session_scope(sessions) as session:
+            result = apply_pending(session, enforcer, now=now)
+    except Exception as exc:
+        _finish(sessions, run_id, now=now, status=RunStatus.FAILED, error=type(exc).__name__)
+        raise
+    _finish(sessions, run_id, now=now, status=RunStatus.COMPLETED, applied=result.applied,
+            failed=len(result.failed))
+    return RunReport(run_id, False, entries, applied=result.applied, failed=len(result.failed))
+
+
+def _finish(sessions: sessionmaker[Session], run_id: int, *, now: datetime, status: RunStatus,
+            applied: int = 0, failed: int = 0, error: str | None = None) -> None:
+    with session_scope(sessions) as session:
+        session.execute(update(SuspensionRun).where(SuspensionRun.id == run_id).values(
+            status=status, finished_at=now, applied=applied, failed=failed, error=error))
+
+
+def mark(session: Session, entries: Sequence[Entry], *, run_id: int | None, now: datetime) -> list[Entry]:
+    """Flip the customers (only those still in the state the plan saw), log and announce them."""
+    done: list[Entry] = []
+    for reason in (SuspendReason.OVERDUE, SuspendReason.EXPIRED):
+        batch = [e for e in entries if e.action == SuspensionAction.SUSPEND and e.reason == reason.value]
+        flipped = _flip(session, [e.customer_id for e in batch], SUSPENDABLE, dict(
+            status=CustomerStatus.SUSPENDED, suspend_reason=reason, desired_state=ServiceState.SUSPENDED,
+            updated_at=now))
+        done += [e for e in batch if e.customer_id in flipped]
+    back = [e for e in entries if e.action == SuspensionAction.REACTIVATE]
+    flipped = _flip(session, [e.customer_id for e in back], (CustomerStatus.SUSPENDED,), dict(
+        status=CustomerStatus.ACTIVE, suspend_reason=None, desired_state=ServiceState.ENABLED,
+        updated_at=now))
+    done += [e for e in back if e.customer_id in flipped]
+    log(session, done, run_id=run_id, now=now)
+    return done
+
+
+def _flip(
+    session: Session, ids: list[int], when: Iterable[CustomerStatus], values: dict[str, Any]
+) -> set[int]:
+    """A conditional bulk UPDATE in slices; returns the ids that actually changed."""
+    changed: set[int] = set()
+    statuses = list(when)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        stmt = (update(Customer).where(Customer.id.in_(chunk), Customer.status.in_(statuses))
+                .values(**values).returning(Customer.id).execution_options(synchronize_session=False))
+        changed.update(session.scalars(stmt))
+    return changed
+
+
+def log(session: Session, entries: Sequence[Entry], *, run_id: int | None, now: datetime) -> None:
+    """The suspension log rows and the outbox events, each in one bulk insert."""
+    if not entries:
+        return
+    session.execute(insert(SuspensionLog), [
+        {"run_id": run_id, "customer_id": e.customer_id, "action": e.action, "reason": e.reason,
+         "bill_ids": list(e.bill_ids), "amount_due": e.amount_due, "created_at": now} for e in entries])
+    suspended = [e for e in entries if e.action == SuspensionAction.SUSPEND]
+    data = [{"customer_id": e.customer_id, "reason": e.reason, "bill_ids": list(e.bill_ids),
+             "amount_due": e.amount_due} for e in suspended]
+    events.emit_many(session, "customer.suspended", data, now=now)
+    events.emit_many(session, "customer.expired", [d for d in data if d["reason"] == "expired"], now=now)
+    events.emit_many(session, "customer.activated", [
+        {"customer_id": e.customer_id, "reason": e.reason} for e in entries
+        if e.action == SuspensionAction.REACTIVATE], now=now)
+
+
+def due_now(session: Session, *, now: datetime, policy: SuspensionPolicy) -> list[Due]:
+    """The selection alone (for dashboards and the API)."""
+    return select_due(session, now=now, policy=policy)
