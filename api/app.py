@@ -32,7 +32,7 @@ ROUTERS = (
     "api.v1.operators_write",
     "api.v2.customers", "api.v2.customers_write", "api.v2.billing", "api.v2.bills_write",
     "api.v2.payments_write", "api.v2.vouchers", "api.v2.accounts", "api.v2.admin",
-    "api.sms", "api.vpn", "api.webhooks",
+    "api.v1.sms", "api.v2.sms", "api.v1.vpn", "api.v2.vpn", "api.v2.webhooks",
 )
 
 

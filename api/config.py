@@ -19,6 +19,13 @@ class ApiSettings(Protocol):
     host: str
     port: int
     workers: int
+    credentials_key: SecretStr | None
+    default_region: str
+    sms_gateway_url: str | None
+    sms_gateway_method: str
+    sms_gateway_body: str
+    sms_gateway_token: SecretStr | None
+    sms_initial_credits: int
 
 
 V1_ACCESS_SECONDS = 3600

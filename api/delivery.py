@@ -1,0 +1,194 @@
+"""The outbox delivery jobs: webhooks (fan-out of outbox events, signed POSTs with back-off and a
+delivery log) and SMS (queued messages through the gateway). No HTTP call runs inside a transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.models_outbox import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from api.schemas.common import iso_z
+from api.webhooks import sign, unseal
+from billing.models import OutboxEvent
+from store.db import session_scope
+
+log = logging.getLogger(__name__)
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential back-off: ``base`` doubled per attempt up to ``cap``; failed after ``max_attempts``.
+    The defaults retry 10 times over about 16 hours (2, 4, 8 ... 256 minutes, then 8 hours)."""
+
+    base: timedelta = timedelta(minutes=2)
+    cap: timedelta = timedelta(hours=8)
+    max_attempts: int = 10
+    lease: timedelta = timedelta(minutes=5)
+
+    def delay(self, attempt: int) -> timedelta:
+        """The wait after failed attempt number ``attempt`` (1-based)."""
+        return min(self.base * int(2 ** (attempt - 1)), self.cap)
+
+
+RETRY = RetryPolicy()
+
+
+@dataclass
+class DeliveryReport:
+    """What one run did."""
+
+    fanned_out: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One claimed delivery, with everything needed to POST it outside a transaction."""
+
+    delivery_id: int
+    uid: str
+    url: str
+    secret: str
+    event: str
+    body: bytes
+    attempt: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one POST gave: the status code or the error, and how long it took."""
+
+    status_code: int | None
+    error: str | None
+    duration_ms: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def subscribed(endpoint: WebhookEndpoint, event: OutboxEvent) -> bool:
+    """The endpoint wants this event (and, when scoped, it is about its operator)."""
+    if event.event not in endpoint.events:
+        return False
+    return endpoint.operator_id is None or event.payload.get("operator_id") == endpoint.operator_id
+
+
+def fan_out(session: Session, *, now: datetime, batch: int) -> int:
+    """One delivery row per active subscribed endpoint for each undispatched event; marks them."""
+    events = session.scalars(select(OutboxEvent).where(OutboxEvent.dispatched_at.is_(None))
+                             .order_by(OutboxEvent.id).limit(batch)).all()
+    if not events:
+        return 0
+    endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))).all()
+    rows = [{"uid": f"evt_{uuid.uuid4().hex}", "endpoint_id": ep.id, "event_id": ev.id, "event": ev.event,
+             "status": DeliveryStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for ev in events for ep in endpoints if subscribed(ep, ev)]
+    if rows:
+        session.execute(insert(WebhookDelivery), rows)
+    session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([ev.id for ev in events]))
+                    .values(dispatched_at=now))
+    return len(rows)
+
+
+def body_of(event: OutboxEvent) -> bytes:
+    """The documented payload ``{event, timestamp, data}`` as compact JSON bytes."""
+    doc = {"event": event.event, "timestamp": iso_z(event.created_at), "data": event.payload}
+    return json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
+
+
+def claim(session: Session, *, now: datetime, batch: int, key: SecretStr | None,
+          policy: RetryPolicy = RETRY) -> list[Job]:
+    """Due pending deliveries, each leased (pushed ``policy.lease`` ahead) so no other run takes it."""
+    stmt = (select(WebhookDelivery, OutboxEvent).join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
+            .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(batch))
+    jobs: list[Job] = []
+    for delivery, event in session.execute(stmt):
+        taken = session.execute(update(WebhookDelivery).where(
+            WebhookDelivery.id == delivery.id, WebhookDelivery.next_attempt_at == delivery.next_attempt_at,
+        ).values(next_attempt_at=now + policy.lease).execution_options(synchronize_session=False))
+        if getattr(taken, "rowcount", 0) == 1:
+            secret = unseal(delivery.endpoint.secret, key)
+            jobs.append(Job(delivery.id, delivery.uid, delivery.endpoint.url, secret, event.event,
+                            body_of(event), delivery.attempts + 1))
+    return jobs
+
+
+def post(client: httpx.Client, job: Job, *, now: datetime) -> Outcome:
+    """POST one signed delivery; a network error is an outcome too, never an exception."""
+    headers = {"Content-Type": "application/json", "X-Signature": sign(job.body, job.secret),
+               "X-Webhook-Event": job.event, "X-Webhook-Event-Id": job.uid,
+               "X-Webhook-Timestamp": str(int(now.timestamp())), "User-Agent": "ispnoc-webhooks/1"}
+    started = time.perf_counter()
+    try:
+        response = client.post(job.url, content=job.body, headers=headers)
+    except httpx.HTTPError as exc:
+        return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
+    error = None if response.is_success else f"HTTP {response.status_code}"
+    return Outcome(response.status_code, error, _ms(started))
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def record(session: Session, job: Job, outcome: Outcome, *, now: datetime,
+           policy: RetryPolicy = RETRY) -> DeliveryStatus:
+    """Log the attempt and move the delivery on: delivered, retried later, or failed for good."""
+    session.add(WebhookAttempt(delivery_id=job.delivery_id, attempt=job.attempt, created_at=now,
+                               status_code=outcome.status_code, error=outcome.error,
+                               duration_ms=outcome.duration_ms))
+    values: dict[str, Any] = {"attempts": job.attempt, "last_status_code": outcome.status_code,
+                              "last_error": outcome.error}
+    if outcome.ok:
+        values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
+    elif job.attempt >= policy.max_attempts:
+        values |= {"status": DeliveryStatus.FAILED}
+    else:
+        values |= {"status": DeliveryStatus.PENDING, "next_attempt_at": now + policy.delay(job.attempt)}
+    session.execute(update(WebhookDelivery).where(WebhookDelivery.id == job.delivery_id).values(**values))
+    return DeliveryStatus(values["status"])
+
+
+def deliver_webhooks(session_factory: sessionmaker[Session], *, now: datetime, client: httpx.Client,
+                     batch: int = 100, key: SecretStr | None = None,
+                     policy: RetryPolicy = RETRY) -> DeliveryReport:
+    """Fan new outbox events out to their endpoints, then POST every due delivery once."""
+    report = DeliveryReport()
+    with session_scope(session_factory) as session:
+        report.fanned_out = fan_out(session, now=now, batch=batch)
+    with session_scope(session_factory) as session:
+        jobs = claim(session, now=now, batch=batch, key=key, policy=policy)
+    for job in jobs:
+        outcome = post(client, job, now=now)
+        with session_scope(session_factory) as session:
+            status = record(session, job, outcome, now=now, policy=policy)
+        _count(report, status, job, outcome)
+    return report
+
+
+def _count(report: DeliveryReport, status: DeliveryStatus, job: Job, outcome: Outcome) -> None:
+    if status is DeliveryStatus.DELIVERED:
+        report.delivered += 1
+        return
+    report.errors.append(f"{job.uid} attempt {job.attempt}: {outcome.error}")
+    if status is DeliveryStatus.FAILED:
+        report.failed += 1
+        log.warning("webhook %s to endpoint failed for good after %d attempts", job.uid, job.attempt)
+    else:
+        report.retrying += 1
