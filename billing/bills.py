@@ -1,0 +1,350 @@
+"""Bills: the monthly run for postpaid customers (set-based, idempotent) and manual bills."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Row, exists, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from billing import events, ledger
+from billing.enums import BillingType, BillStatus, CustomerStatus, LedgerKind
+from billing.errors import Conflict, NotFound, ValidationError
+from billing.models import Bill, Customer, LedgerEntry, Operator, Package
+from store.types import to_money
+
+BILLABLE = (CustomerStatus.ACTIVE, CustomerStatus.SUSPENDED)
+MAX_AMOUNT = Decimal("100000000")
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """What one bill run did for a period."""
+
+    period: str
+    created: int
+    skipped: int
+    bill_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class BillCreate:
+    """A manual bill for a customer."""
+
+    customer_id: int
+    amount: Decimal
+    due_date: date
+    currency: str | None = None
+    description: str | None = None
+    period: str | None = None
+
+
+@dataclass(frozen=True)
+class BillUpdate:
+    """Fields of a bill to change (None = unchanged)."""
+
+    amount: Decimal | None = None
+    due_date: date | None = None
+    description: str | None = None
+
+
+def parse_period(period: str | None, now: datetime) -> tuple[str, date]:
+    """``YYYY-MM`` (default: ``now``'s month in UTC) and the first day of that month."""
+    if period is None:
+        return f"{now.year:04d}-{now.month:02d}", date(now.year, now.month, 1)
+    match = _PERIOD.match(period) if isinstance(period, str) else None
+    if match is None:
+        raise ValidationError("The period must be YYYY-MM.", field="period")
+    return period, date(int(match[1]), int(match[2]), 1)
+
+
+def invoice_number(prefix: str, issued_on: date, n: int) -> str:
+    """``<prefix>-<YYYYMM>-<n, six digits>``."""
+    return f"{prefix}-{issued_on.year:04d}{issued_on.month:02d}-{n:06d}"
+
+
+def _allocate(session: Session, counts: dict[int, int]) -> dict[int, tuple[str, int]]:
+    """Reserve ``counts[op]`` invoice numbers per operator under a row lock: (prefix, first number)."""
+    if not counts:
+        return {}
+    stmt = select(Operator).where(Operator.id.in_(sorted(counts))).order_by(Operator.id).with_for_update()
+    first: dict[int, tuple[str, int]] = {}
+    for op in session.scalars(stmt):
+        first[op.id] = (op.invoice_prefix, op.next_invoice_no)
+        op.next_invoice_no = op.next_invoice_no + counts[op.id]
+    session.flush()
+    return first
+
+
+def _lock_operators(session: Session) -> None:
+    """Serialise bill runs: a second run waits here and then sees the first run's bills."""
+    session.execute(select(Operator.id).order_by(Operator.id).with_for_update()).all()
+
+
+def _candidates(session: Session, period: str) -> Sequence[Row[int, int, Decimal, str, str]]:
+    """Billable postpaid customers without a bill for ``period``: one query."""
+    billed = exists().where(Bill.customer_id == Customer.id, Bill.period == period)
+    stmt = (
+        select(Customer.id, Customer.operator_id, Package.price, Package.currency, Package.name)
+        .join(Package, Package.id == Customer.package_id)
+        .where(Customer.billing_type == BillingType.POSTPAID, Customer.deleted_at.is_(None),
+               Customer.status.in_(BILLABLE), Package.price > 0, ~billed)
+        .order_by(Customer.operator_id, Customer.id)
+    )
+    return session.execute(stmt).all()
+
+
+def _already_billed(session: Session, period: str) -> int:
+    stmt = (
+        select(func.count(Bill.id)).join(Customer, Customer.id == Bill.customer_id)
+        .where(Bill.period == period, Customer.billing_type == BillingType.POSTPAID,
+               Customer.deleted_at.is_(None), Customer.status.in_(BILLABLE))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+@dataclass(frozen=True)
+class _Run:
+    period: str
+    issued_on: date
+    due_date: date
+    now: datetime
+
+
+def _bill_rows(
+    run: _Run, candidates: Sequence[Row[int, int, Decimal, str, str]], first: dict[int, tuple[str, int]]
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    offset: dict[int, int] = {}
+    for cid, op_id, price, currency, name in candidates:
+        prefix, start = first[op_id]
+        n = start + offset.get(op_id, 0)
+        offset[op_id] = offset.get(op_id, 0) + 1
+        rows.append({
+            "operator_id": op_id, "customer_id": cid, "number": invoice_number(prefix, run.issued_on, n),
+            "period": run.period, "amount": price, "amount_paid": Decimal("0"), "currency": currency,
+            "status": BillStatus.UNPAID, "issued_on": run.issued_on, "due_date": run.due_date,
+            "description": f"{name} ({run.period})", "created_at": run.now, "updated_at": run.now,
+        })
+    return rows
+
+
+def _insert_bills(session: Session, period: str, rows: list[dict[str, Any]]) -> int:
+    """One bulk insert; returns the highest bill id before it (the run's bills are above it)."""
+    before = int(session.scalar(select(func.max(Bill.id))) or 0)
+    session.execute(insert(Bill), rows)
+    return before
+
+
+def _expire_loaded(session: Session, ids: set[int]) -> None:
+    """Customers this session holds whose balance a bulk UPDATE just moved."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Customer) and obj.id in ids:
+            session.expire(obj, ["balance", "updated_at"])
+
+
+def _charge(session: Session, period: str, after: int, now: datetime) -> tuple[dict[int, int], list[int]]:
+    """Move the billed customers' balances and write their CHARGE entries in bulk.
+
+    Returns each customer's new bill id and the customers who held credit before the charge."""
+    ours = select(Bill.customer_id).where(Bill.period == period, Bill.id > after)
+    bills = {cid: (bid, amount) for cid, bid, amount in session.execute(
+        select(Bill.customer_id, Bill.id, Bill.amount).where(Bill.period == period, Bill.id > after))}
+    owed = select(Bill.amount).where(Bill.customer_id == Customer.id, Bill.period == period).scalar_subquery()
+    stmt = (update(Customer).where(Customer.id.in_(ours))
+            .values(balance=Customer.balance - owed, updated_at=now)
+            .returning(Customer.id, Customer.balance)
+            .execution_options(synchronize_session=False))
+    entries: list[dict[str, Any]] = []
+    in_credit: list[int] = []
+    for cid, balance in session.execute(stmt):
+        bill_id, amount = bills[cid]
+        if balance + amount > 0:
+            in_credit.append(cid)
+        entries.append({"customer_id": cid, "kind": LedgerKind.CHARGE, "amount": -amount,
+                        "balance_after": balance, "bill_id": bill_id,
+                        "description": f"bill {period}", "created_at": now})
+    _expire_loaded(session, set(bills))
+    if entries:
+        session.execute(insert(LedgerEntry), entries)
+    return {cid: bid for cid, (bid, _) in bills.items()}, in_credit
+
+
+def _apply_held_credit(session: Session, customer_ids: Iterable[int], *, now: datetime) -> None:
+    for cid in sorted(customer_ids):
+        customer = ledger.lock_customer(session, cid)
+        if customer is not None:
+            ledger.apply_credit(session, customer, now=now)
+
+
+def generate_bills(session: Session, *, now: datetime, period: str | None = None,
+                   due_days: int = 10) -> GenerationResult:
+    """Bill every active or suspended postpaid customer once for ``period`` at its package price."""
+    period, issued_on = parse_period(period, now)
+    if not isinstance(due_days, int) or not 0 <= due_days <= 365:
+        raise ValidationError("The due days must be 0 to 365.", field="due_days")
+    session.flush()
+    _lock_operators(session)
+    candidates = _candidates(session, period)
+    skipped = _already_billed(session, period)
+    if not candidates:
+        return GenerationResult(period, 0, skipped)
+    counts: dict[int, int] = {}
+    for row in candidates:
+        counts[row[1]] = counts.get(row[1], 0) + 1
+    run = _Run(period, issued_on, issued_on + timedelta(days=due_days), now)
+    rows = _bill_rows(run, candidates, _allocate(session, counts))
+    bills, in_credit = _charge(session, period, _insert_bills(session, period, rows), now)
+    _apply_held_credit(session, in_credit, now=now)
+    bill_ids = [bills[row["customer_id"]] for row in rows]
+    events.emit_many(session, "bill.generated", (
+        {"bill_id": bid, "customer_id": row["customer_id"], "operator_id": row["operator_id"],
+         "number": row["number"], "period": period, "amount": row["amount"], "due_date": run.due_date}
+        for bid, row in zip(bill_ids, rows, strict=True)), now=now)
+    return GenerationResult(period, len(bill_ids), skipped, tuple(bill_ids))
+
+
+# ---------------------------------------------------------------- manual bills
+
+
+def _amount(value: object, field: str = "amount") -> Decimal:
+    try:
+        amount = to_money(Decimal(str(value)))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError("The amount must be a number.", field=field) from exc
+    if not 0 < amount < MAX_AMOUNT:
+        raise ValidationError("The amount must be greater than zero and below 100,000,000.", field=field)
+    return amount
+
+
+def _text(value: str | None, field: str, limit: int) -> str | None:
+    if value is not None and (not isinstance(value, str) or len(value) > limit):
+        raise ValidationError(f"The {field} must be text of at most {limit} characters.", field=field)
+    return value
+
+
+def _due(value: object, issued_on: date) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError("The due date must be a date.", field="due_date")
+    if value < issued_on - timedelta(days=366):
+        raise ValidationError("The due date is too far in the past.", field="due_date")
+    return value
+
+
+def _customer(session: Session, customer_id: int, operator_id: int | None) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.deleted_at is not None or operator_id not in (None, customer.operator_id):
+        raise NotFound("customer not found", field="customer_id")
+    return customer
+
+
+def _validate_create(session: Session, data: BillCreate, now: datetime,
+                     operator_id: int | None) -> tuple[Decimal, str, str | None]:
+    amount = _amount(data.amount)
+    _due(data.due_date, now.date())
+    currency = data.currency
+    if currency is not None and (not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency)):
+        raise ValidationError("The currency must be a three-letter code.", field="currency")
+    _text(data.description, "description", 2000)
+    period = parse_period(data.period, now)[0] if data.period is not None else None
+    customer = _customer(session, data.customer_id, operator_id)
+    if period is not None and session.scalar(
+            select(Bill.id).where(Bill.customer_id == customer.id, Bill.period == period)) is not None:
+        raise Conflict("The customer already has a bill for this period.", field="period")
+    return amount, currency or customer.package.currency, period
+
+
+def create_bill(session: Session, *, data: BillCreate, now: datetime, operator_id: int | None = None) -> Bill:
+    """A manual bill: numbered, charged to the customer's ledger, paid from held credit if any."""
+    amount, currency, period = _validate_create(session, data, now, operator_id)
+    customer = ledger.lock_customer(session, data.customer_id)
+    if customer is None:
+        raise NotFound("customer not found", field="customer_id")
+    issued_on = now.date()
+    prefix, n = _allocate(session, {customer.operator_id: 1})[customer.operator_id]
+    bill = Bill(operator_id=customer.operator_id, customer_id=customer.id,
+                number=invoice_number(prefix, issued_on, n), period=period, amount=amount,
+                amount_paid=Decimal("0"), currency=currency, status=BillStatus.UNPAID, issued_on=issued_on,
+                due_date=data.due_date, description=data.description, created_at=now, updated_at=now)
+    session.add(bill)
+    session.flush()
+    had_credit = customer.balance > 0
+    ledger.post(session, customer, LedgerKind.CHARGE, -amount, now=now, bill_id=bill.id,
+                description=f"bill {bill.number}")
+    if had_credit:
+        ledger.apply_credit(session, customer, now=now)
+    events.emit(session, "bill.generated", {
+        "bill_id": bill.id, "customer_id": customer.id, "operator_id": customer.operator_id,
+        "number": bill.number, "period": period, "amount": amount, "due_date": bill.due_date}, now=now)
+    session.flush()
+    return bill
+
+
+def get_bill(session: Session, bill_id: int, *, operator_id: int | None = None) -> Bill:
+    """One bill, within the caller's operator."""
+    bill = session.get(Bill, bill_id)
+    if bill is None or operator_id not in (None, bill.operator_id):
+        raise NotFound("bill not found", field="id")
+    return bill
+
+
+def _status(bill: Bill) -> BillStatus:
+    if bill.amount_paid >= bill.amount:
+        return BillStatus.PAID
+    return BillStatus.PARTIAL if bill.amount_paid > 0 else BillStatus.UNPAID
+
+
+def _adjust(session: Session, bill: Bill, delta: Decimal, *, now: datetime, note: str) -> None:
+    """Post ``delta`` on the bill's customer as an ADJUSTMENT and use any credit it frees."""
+    customer = ledger.lock_customer(session, bill.customer_id)
+    if customer is None:
+        raise NotFound("customer not found", field="customer_id")
+    ledger.post(session, customer, LedgerKind.ADJUSTMENT, delta, now=now, bill_id=bill.id, description=note)
+    session.flush()
+    if customer.balance > 0:
+        ledger.apply_credit(session, customer, now=now)
+
+
+def update_bill(session: Session, bill_id: int, *, data: BillUpdate, now: datetime,
+                operator_id: int | None = None) -> Bill:
+    """Change an open bill; a new amount posts the difference as an adjustment."""
+    bill = get_bill(session, bill_id, operator_id=operator_id)
+    if bill.status in (BillStatus.PAID, BillStatus.CANCELLED):
+        raise Conflict(f"A {bill.status.value} bill cannot be changed.", field="id")
+    amount = _amount(data.amount) if data.amount is not None else None
+    if amount is not None and amount < bill.amount_paid:
+        raise ValidationError("The amount cannot be below what is already paid.", field="amount")
+    if data.due_date is not None:
+        _due(data.due_date, bill.issued_on)
+    _text(data.description, "description", 2000)
+    if data.description is not None:
+        bill.description = data.description
+    if data.due_date is not None:
+        bill.due_date = data.due_date
+    bill.updated_at = now
+    if amount is not None and amount != bill.amount:
+        delta = bill.amount - amount
+        bill.amount = amount
+        bill.status = _status(bill)
+        _adjust(session, bill, delta, now=now, note=f"bill {bill.number} amount changed")
+    session.flush()
+    return bill
+
+
+def delete_bill(session: Session, bill_id: int, *, now: datetime, operator_id: int | None = None) -> None:
+    """Cancel an unpaid bill and reverse its charge (a cancelled bill is gone for the API)."""
+    bill = get_bill(session, bill_id, operator_id=operator_id)
+    if bill.status == BillStatus.CANCELLED:
+        raise NotFound("bill not found", field="id")
+    if bill.amount_paid > 0:
+        raise Conflict("A bill with payments allocated cannot be deleted.", field="id")
+    bill.status = BillStatus.CANCELLED
+    bill.updated_at = now
+    _adjust(session, bill, bill.amount, now=now, note=f"bill {bill.number} cancelled")
+    session.flush()
