@@ -16,8 +16,17 @@ from pydantic import SecretStr
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.models_outbox import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from api import sms
+from api.models_outbox import (
+    DeliveryStatus,
+    SmsMessage,
+    SmsStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from api.schemas.common import iso_z
+from api.sms import SmsError
 from api.webhooks import sign, unseal
 from billing.models import OutboxEvent
 from store.db import session_scope
@@ -192,3 +201,66 @@ def _count(report: DeliveryReport, status: DeliveryStatus, job: Job, outcome: Ou
         log.warning("webhook %s to endpoint failed for good after %d attempts", job.uid, job.attempt)
     else:
         report.retrying += 1
+
+
+@dataclass(frozen=True)
+class SmsJob:
+    """One claimed queued text."""
+
+    id: int
+    phone: str
+    message: str
+    attempt: int
+
+
+def claim_sms(session: Session, *, now: datetime, batch: int, policy: RetryPolicy = RETRY) -> list[SmsJob]:
+    """Due queued messages, each leased so a parallel run skips it."""
+    stmt = (select(SmsMessage).where(SmsMessage.status == SmsStatus.QUEUED, SmsMessage.next_attempt_at <= now)
+            .order_by(SmsMessage.next_attempt_at, SmsMessage.id).limit(batch))
+    jobs: list[SmsJob] = []
+    for msg in session.scalars(stmt).all():
+        taken = session.execute(update(SmsMessage).where(
+            SmsMessage.id == msg.id, SmsMessage.next_attempt_at == msg.next_attempt_at,
+        ).values(next_attempt_at=now + policy.lease).execution_options(synchronize_session=False))
+        if getattr(taken, "rowcount", 0) == 1:
+            jobs.append(SmsJob(msg.id, msg.phone, msg.message, msg.attempts + 1))
+    return jobs
+
+
+def record_sms(session: Session, job: SmsJob, result: str | SmsError, *, now: datetime,
+               policy: RetryPolicy = RETRY) -> SmsStatus:
+    """Sent (with the provider id), retried later, or failed for good (its credits given back)."""
+    values: dict[str, Any] = {"attempts": job.attempt}
+    if isinstance(result, str):
+        values |= {"status": SmsStatus.SENT, "provider_id": result, "sent_at": now, "error": None}
+    elif job.attempt >= policy.max_attempts:
+        values |= {"status": SmsStatus.FAILED, "error": str(result)[:500]}
+        msg = session.get(SmsMessage, job.id)
+        if msg is not None:
+            sms.refund(session, msg.operator_id, msg.credits, now=now)
+    else:
+        values |= {"error": str(result)[:500], "next_attempt_at": now + policy.delay(job.attempt)}
+    session.execute(update(SmsMessage).where(SmsMessage.id == job.id).values(**values))
+    return SmsStatus(values.get("status", SmsStatus.QUEUED))
+
+
+def deliver_sms(session_factory: sessionmaker[Session], *, now: datetime, gateway: sms.SmsGateway,
+                batch: int = 100, policy: RetryPolicy = RETRY) -> DeliveryReport:
+    """Send every due queued text once through ``gateway``."""
+    report = DeliveryReport()
+    with session_scope(session_factory) as session:
+        jobs = claim_sms(session, now=now, batch=batch, policy=policy)
+    for job in jobs:
+        try:
+            result: str | SmsError = gateway.send(job.phone, job.message)
+        except SmsError as exc:
+            result = exc
+        with session_scope(session_factory) as session:
+            status = record_sms(session, job, result, now=now, policy=policy)
+        if status is SmsStatus.SENT:
+            report.delivered += 1
+        else:
+            report.errors.append(f"sms {job.id} attempt {job.attempt}: {result}")
+            report.failed += status is SmsStatus.FAILED
+            report.retrying += status is SmsStatus.QUEUED
+    return report
