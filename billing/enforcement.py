@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from billing.enums import EnforcementStyle, ServiceState
@@ -27,8 +27,7 @@ class EnforcementError(Exception):
     """A router refused or could not be reached; the message never carries credentials."""
 
 
-@dataclass(frozen=True)
-class Subscriber:
+class Subscriber(NamedTuple):
     """What a router needs to know to cut or restore one customer's service."""
 
     customer_id: int
@@ -49,8 +48,7 @@ class RouterEnforcer(Protocol):
     def reactivate(self, sub: Subscriber) -> None: ...
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """One call a RecordingEnforcer received."""
 
     action: str
@@ -84,11 +82,13 @@ class ApplyResult:
     failed: list[int] = field(default_factory=list)
 
 
-def pending_filter() -> object:
-    """Customers whose router state differs from what the store wants."""
+def pending_filter() -> ColumnElement[bool]:
+    """Customers whose router state differs from what the store wants (index-friendly form)."""
+    suspended, enabled = ServiceState.SUSPENDED, ServiceState.ENABLED
     return or_(
-        Customer.applied_state.is_(None) & (Customer.desired_state == ServiceState.SUSPENDED),
-        and_(Customer.applied_state.is_not(None), Customer.applied_state != Customer.desired_state),
+        and_(Customer.desired_state == suspended,
+             or_(Customer.applied_state.is_(None), Customer.applied_state == enabled)),
+        and_(Customer.desired_state == enabled, Customer.applied_state == suspended),
     )
 
 
@@ -101,20 +101,20 @@ def pending(
                Customer.static_ip, Customer.connection_type, Package.router_profile,
                Package.suspended_profile, Package.enforcement)
         .join(Package, Package.id == Customer.package_id)
-        .where(pending_filter(), Customer.deleted_at.is_(None))  # type: ignore[arg-type]
-        .order_by(Customer.router_id, Customer.id)
+        .where(pending_filter(), Customer.deleted_at.is_(None))
     )
     if customer_ids is not None:
         stmt = stmt.where(Customer.id.in_(list(customer_ids)))
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [_subscriber_row(r) for r in session.execute(stmt)]
+    rows = [_subscriber_row(r) for r in session.execute(stmt)]
+    rows.sort(key=lambda row: (row[2].router_id or 0, row[0]))  # one router's changes together
+    return rows
 
 
 def _subscriber_row(r: Any) -> tuple[int, ServiceState, Subscriber]:
-    sub = Subscriber(customer_id=r.id, router_id=r.router_id, username=r.username, static_ip=r.static_ip,
-                     connection_type=str(r.connection_type), active_profile=r.router_profile,
-                     suspended_profile=r.suspended_profile, style=r.enforcement)
+    sub = Subscriber(r.id, r.router_id, r.username, r.static_ip, r.connection_type.value, r.router_profile,
+                     r.suspended_profile, r.enforcement)
     return r.id, r.desired_state, sub
 
 
@@ -155,7 +155,7 @@ def _record(session: Session, done: dict[ServiceState, list[int]], errors: dict[
             ).execution_options(synchronize_session=False))
 
 
-def _chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
+def _chunks(ids: list[int], size: int = 5_000) -> Iterable[list[int]]:
     """Slices small enough for SQLite's bound-parameter limit."""
     for start in range(0, len(ids), size):
         yield ids[start:start + size]

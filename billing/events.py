@@ -7,10 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from billing.models import OutboxEvent
+from store.bulk import bulk_insert
 
 EVENTS = (
     "customer.created",
@@ -51,4 +51,4 @@ def emit_many(session: Session, event: str, items: Iterable[Mapping[str, Any]], 
         raise ValueError(f"unknown event {event!r}")
     rows = [{"event": event, "payload": payload(item), "created_at": now} for item in items]
     if rows:
-        session.execute(insert(OutboxEvent), rows)
+        bulk_insert(session.connection(), OutboxEvent, rows)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
@@ -35,8 +35,7 @@ class SuspensionPolicy:
     grace_days: int = 3
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     """One customer a run would suspend, why, and for which bills and amount."""
 
     customer_id: int

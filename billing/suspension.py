@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing import events, locks
@@ -22,14 +22,15 @@ from billing.enforcement import RouterEnforcer, apply_pending, pending
 from billing.enums import CustomerStatus, RunStatus, ServiceState, SuspendReason, SuspensionAction
 from billing.models import Customer, SuspensionLog, SuspensionRun
 from billing.policy import SUSPENDABLE, Due, SuspensionPolicy, select_due
+from store.bulk import bulk_insert
 from store.db import session_scope
 
 LOCK = "suspension"
+CHUNK = 5_000  # ids per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters
 AUTO = (SuspendReason.OVERDUE, SuspendReason.EXPIRED)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One customer the run suspended or reactivated."""
 
     customer_id: int
@@ -77,7 +78,7 @@ def plan(session: Session, *, now: datetime, policy: SuspensionPolicy) -> list[E
         Customer.status == CustomerStatus.SUSPENDED, Customer.suspend_reason.in_(AUTO),
         Customer.deleted_at.is_(None))))
     still = {d.customer_id for d in select_due(session, now=now, policy=policy, customer_ids=held,
-                                                statuses=(CustomerStatus.SUSPENDED,))}
+                                                statuses=(CustomerStatus.SUSPENDED,))} if held else set()
     clear = [Entry(cid, SuspensionAction.REACTIVATE, "cleared") for cid in held if cid not in still]
     return due + clear
 
@@ -112,19 +113,19 @@ def _run(sessions: sessionmaker[Session], *, now: datetime, policy: SuspensionPo
     try:
         with session_scope(sessions) as session:
             result = apply_pending(session, enforcer, now=now)
+            _finish(session, run_id, now=now, status=RunStatus.COMPLETED, applied=result.applied,
+                    failed=len(result.failed))
     except Exception as exc:
-        _finish(sessions, run_id, now=now, status=RunStatus.FAILED, error=type(exc).__name__)
+        with session_scope(sessions) as session:
+            _finish(session, run_id, now=now, status=RunStatus.FAILED, error=type(exc).__name__)
         raise
-    _finish(sessions, run_id, now=now, status=RunStatus.COMPLETED, applied=result.applied,
-            failed=len(result.failed))
     return RunReport(run_id, False, entries, applied=result.applied, failed=len(result.failed))
 
 
-def _finish(sessions: sessionmaker[Session], run_id: int, *, now: datetime, status: RunStatus,
+def _finish(session: Session, run_id: int, *, now: datetime, status: RunStatus,
             applied: int = 0, failed: int = 0, error: str | None = None) -> None:
-    with session_scope(sessions) as session:
-        session.execute(update(SuspensionRun).where(SuspensionRun.id == run_id).values(
-            status=status, finished_at=now, applied=applied, failed=failed, error=error))
+    session.execute(update(SuspensionRun).where(SuspensionRun.id == run_id).values(
+        status=status, finished_at=now, applied=applied, failed=failed, error=error))
 
 
 def mark(session: Session, entries: Sequence[Entry], *, run_id: int | None, now: datetime) -> list[Entry]:
@@ -151,8 +152,8 @@ def _flip(
     """A conditional bulk UPDATE in slices; returns the ids that actually changed."""
     changed: set[int] = set()
     statuses = list(when)
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
         stmt = (update(Customer).where(Customer.id.in_(chunk), Customer.status.in_(statuses))
                 .values(**values).returning(Customer.id).execution_options(synchronize_session=False))
         changed.update(session.scalars(stmt))
@@ -163,7 +164,7 @@ def log(session: Session, entries: Sequence[Entry], *, run_id: int | None, now: 
     """The suspension log rows and the outbox events, each in one bulk insert."""
     if not entries:
         return
-    session.execute(insert(SuspensionLog), [
+    bulk_insert(session.connection(), SuspensionLog, [
         {"run_id": run_id, "customer_id": e.customer_id, "action": e.action, "reason": e.reason,
          "bill_ids": list(e.bill_ids), "amount_due": e.amount_due, "created_at": now} for e in entries])
     suspended = [e for e in entries if e.action == SuspensionAction.SUSPEND]
