@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from billing import enums as e
 from billing import operators as svc
 from billing.errors import Conflict, NotFound, ValidationError
+from billing.models import Operator
 from tests import factories as f
 from tests.factories import NOW
 from tests.unit.billing._b1 import counts
@@ -134,3 +135,17 @@ def test_clean_money_refuses(value: Any) -> None:
     with pytest.raises(ValidationError) as err:
         svc.clean_money(value, field="amount")
     assert err.value.field == "amount"
+
+
+def test_insert_unique_turns_a_clash_past_the_checks_into_conflict(session: Session) -> None:
+    """A duplicate that slips past the look-up (a concurrent insert) still ends as Conflict, and the
+    savepoint keeps the session usable."""
+    first = f.operator(session)
+    before = counts(session)
+    twin = Operator(name=first.name, status=e.OperatorStatus.ACTIVE, fund_balance=Decimal("0"),
+                    credit_limit=Decimal("0"), timezone="UTC", currency="BDT", invoice_prefix="X",
+                    next_invoice_no=1, created_at=NOW, updated_at=NOW)
+    with pytest.raises(Conflict) as err:
+        svc.insert_unique(session, twin, field="name", message="taken")
+    assert err.value.field == "name" and counts(session) == before
+    assert svc.create_operator(session, data=svc.OperatorCreate(name="After the clash"), now=NOW).id
