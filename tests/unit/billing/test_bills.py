@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from billing import bills
@@ -68,7 +68,8 @@ def test_numbers_are_sequential_per_operator(session: Session) -> None:
     generate_bills(session, now=NOW, period="2026-05")
     session.refresh(op_a)
     assert op_a.next_invoice_no == 4
-    assert "AAA-202605-000003" in session.scalars(select(Bill.number).where(Bill.operator_id == op_a.id)).all()
+    latest = session.scalars(select(Bill.number).where(Bill.operator_id == op_a.id)).all()
+    assert "AAA-202605-000003" in latest
 
 
 def test_held_credit_pays_the_new_bill(session: Session) -> None:
@@ -103,11 +104,14 @@ def test_run_handles_many_customers_in_bulk(session: Session) -> None:
     op, pkg = f.operator(session), f.package(session)
     base = session.get(Customer, f.customer(session, op, pkg).id)
     assert base is not None
-    session.execute(Customer.__table__.insert(), [
-        {c.name: getattr(base, c.key) for c in Customer.__table__.columns if c.name != "id"}
-        | {"username": f"bulk{n}", "name": f"Bulk {n}"} for n in range(2500)])
+    columns = [c.key for c in Customer.__table__.columns if c.key != "id"]
+    session.execute(insert(Customer), [
+        {k: getattr(base, k) for k in columns} | {"username": f"bulk{n}", "name": f"Bulk {n}"}
+        for n in range(2500)])
     result = generate_bills(session, now=NOW)
     assert result.created == 2501 and len(set(result.bill_ids)) == 2501
+    charges = select(func.count()).select_from(LedgerEntry).where(LedgerEntry.bill_id.in_(result.bill_ids))
+    assert session.scalar(charges) == 2501
     total = session.scalar(select(func.sum(Customer.balance)).where(Customer.operator_id == op.id))
     assert total == Decimal("-2501000.00")
 
