@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from billing import errors as be
@@ -120,6 +120,12 @@ def _on_integrity(_request: Request, exc: Exception) -> JSONResponse:
                         status_code=409)
 
 
+def _on_out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    """A number past the database's range (an id no record can have) or a value the column refuses."""
+    return JSONResponse(envelope("VALIDATION_ERROR", "A value is outside the range the store accepts."),
+                        status_code=422)
+
+
 def _on_http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
@@ -134,3 +140,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(IntegrityError, _on_integrity)
+    app.add_exception_handler(OverflowError, _on_out_of_range)
+    app.add_exception_handler(DataError, _on_out_of_range)

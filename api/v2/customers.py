@@ -15,6 +15,7 @@ from api.schemas.billing import BillRead, PaymentRead, SubscriptionRead
 from api.schemas.common import ERRORS, DataOut, ListOut, page_out
 from api.schemas.customers import CustomerRead
 from api.schemas.usage import UsageRead
+from billing.enums import CustomerStatus
 
 router = APIRouter(prefix="/api/v2/customers", tags=["customers v2"], responses=ERRORS,
                    dependencies=[Depends(guard(ApiVersion.V2, Area.BILLING))])
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/v2/customers", tags=["customers v2"], responses=
 
 @router.get("")
 def list_customers(session: SessionDep, principal: V2Client, paging: PageDep,
-                   status: Annotated[str | None, Query(description="only this status")] = None,
+                   status: Annotated[CustomerStatus | None, Query(description="only this status")] = None,
                    ) -> ListOut[CustomerRead]:
     """Customers, paginated."""
     page = queries.list_customers(session, operator_id=principal.operator_id, status=status,
