@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Row, exists, func, insert, select, update
+from sqlalchemy import Row, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from billing import events, ledger
 from billing.enums import BillingType, BillStatus, CustomerStatus, LedgerKind
 from billing.errors import Conflict, NotFound, ValidationError
-from billing.models import Bill, Customer, LedgerEntry, Operator, Package
-from store.types import to_money
+from billing.models import Bill, Customer, LedgerEntry, Operator, Package, PaymentAllocation
+from store.types import UTCDateTime, to_money
 
 BILLABLE = (CustomerStatus.ACTIVE, CustomerStatus.SUSPENDED)
+CHUNK = 900
 MAX_AMOUNT = Decimal("100000000")
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -110,6 +111,15 @@ def _already_billed(session: Session, period: str) -> int:
 
 
 @dataclass(frozen=True)
+class _Credit:
+    """A billed customer who held credit: the new bill, its amount and the credit before the charge."""
+
+    bill_id: int
+    amount: Decimal
+    held: Decimal
+
+
+@dataclass(frozen=True)
 class _Run:
     period: str
     issued_on: date
@@ -149,35 +159,49 @@ def _expire_loaded(session: Session, ids: set[int]) -> None:
             session.expire(obj, ["balance", "updated_at"])
 
 
-def _charge(session: Session, period: str, after: int, now: datetime) -> tuple[dict[int, int], list[int]]:
-    """Move the billed customers' balances and write their CHARGE entries in bulk.
+def _charge(
+    session: Session, period: str, after: int, now: datetime
+) -> tuple[dict[int, int], dict[int, _Credit]]:
+    """Move the billed customers' balances and write their CHARGE entries, each in one statement.
 
-    Returns each customer's new bill id and the customers who held credit before the charge."""
-    ours = select(Bill.customer_id).where(Bill.period == period, Bill.id > after)
-    bills = {cid: (bid, amount) for cid, bid, amount in session.execute(
-        select(Bill.customer_id, Bill.id, Bill.amount).where(Bill.period == period, Bill.id > after))}
+    Returns each customer's new bill id, and the customers who held credit before the charge."""
+    new = (Bill.period == period, Bill.id > after)
+    bills = {cid: bid for cid, bid in session.execute(select(Bill.customer_id, Bill.id).where(*new))}
+    credit = {cid: _Credit(bid, amount, balance) for cid, bid, amount, balance in session.execute(
+        select(Customer.id, Bill.id, Bill.amount, Customer.balance)
+        .join(Bill, Bill.customer_id == Customer.id).where(*new, Customer.balance > 0))}
     owed = select(Bill.amount).where(Bill.customer_id == Customer.id, Bill.period == period).scalar_subquery()
-    stmt = (update(Customer).where(Customer.id.in_(ours))
-            .values(balance=Customer.balance - owed, updated_at=now)
-            .returning(Customer.id, Customer.balance)
-            .execution_options(synchronize_session=False))
-    entries: list[dict[str, Any]] = []
-    in_credit: list[int] = []
-    for cid, balance in session.execute(stmt):
-        bill_id, amount = bills[cid]
-        if balance + amount > 0:
-            in_credit.append(cid)
-        entries.append({"customer_id": cid, "kind": LedgerKind.CHARGE, "amount": -amount,
-                        "balance_after": balance, "bill_id": bill_id,
-                        "description": f"bill {period}", "created_at": now})
+    session.execute(update(Customer).where(Customer.id.in_(select(Bill.customer_id).where(*new)))
+                    .values(balance=Customer.balance - owed, updated_at=now)
+                    .execution_options(synchronize_session=False))
     _expire_loaded(session, set(bills))
-    if entries:
-        session.execute(insert(LedgerEntry), entries)
-    return {cid: bid for cid, (bid, _) in bills.items()}, in_credit
+    columns = ["customer_id", "kind", "amount", "balance_after", "bill_id", "description", "created_at"]
+    rows = (select(Bill.customer_id, literal(LedgerKind.CHARGE.value), -Bill.amount, Customer.balance,
+                   Bill.id, literal(f"bill {period}"), literal(now, UTCDateTime()))
+            .join(Customer, Customer.id == Bill.customer_id).where(*new))
+    session.execute(insert(LedgerEntry).from_select(columns, rows))
+    return bills, credit
 
 
-def _apply_held_credit(session: Session, customer_ids: Iterable[int], *, now: datetime) -> None:
-    for cid in sorted(customer_ids):
+def _apply_held_credit(session: Session, credit: dict[int, _Credit], *, now: datetime) -> None:
+    """Pay the new bills from credit held before the run: in bulk when the new bill is the only open one."""
+    ids = sorted(credit)
+    crowded: set[int] = set()
+    for i in range(0, len(ids), CHUNK):
+        stmt = (select(Bill.customer_id)
+                .where(Bill.customer_id.in_(ids[i:i + CHUNK]), Bill.status.in_(ledger.OPEN))
+                .group_by(Bill.customer_id).having(func.count(Bill.id) > 1))
+        crowded.update(session.scalars(stmt))
+    plain = [credit[cid] for cid in ids if cid not in crowded]
+    paid = [(c.bill_id, min(c.held, c.amount), c.amount) for c in plain]
+    if paid:
+        session.execute(update(Bill), [
+            {"id": bid, "amount_paid": used, "updated_at": now,
+             "status": BillStatus.PAID if used >= amount else BillStatus.PARTIAL}
+            for bid, used, amount in paid])
+        session.execute(insert(PaymentAllocation), [
+            {"payment_id": None, "bill_id": bid, "amount": used, "created_at": now} for bid, used, _ in paid])
+    for cid in sorted(crowded):
         customer = ledger.lock_customer(session, cid)
         if customer is not None:
             ledger.apply_credit(session, customer, now=now)

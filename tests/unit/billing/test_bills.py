@@ -86,6 +86,18 @@ def test_held_credit_pays_the_new_bill(session: Session) -> None:
         assert alloc.amount == Decimal(paid)
 
 
+def test_held_credit_pays_older_open_bills_first(session: Session) -> None:
+    op, pkg = f.operator(session), f.package(session, price=Decimal("1000.00"))
+    cust = f.customer(session, op, pkg, balance=Decimal("1600.00"))
+    older = f.bill(session, cust, due=date(2026, 5, 10), amount="1000.00")  # not yet paid from the credit
+    generate_bills(session, now=NOW)
+    (_, new) = _bills_of(session, cust)
+    session.refresh(cust)
+    assert (older.status, new.status, new.amount_paid) == (BillStatus.PAID, BillStatus.PARTIAL,
+                                                           Decimal("600.00"))
+    assert cust.balance == Decimal("-400.00")
+
+
 @pytest.mark.parametrize("period", ["2026-13", "26-05", "2026-5", "", "may"])
 def test_bad_period_names_the_field_and_writes_nothing(session: Session, period: str) -> None:
     f.customer(session, f.operator(session), f.package(session))
