@@ -138,5 +138,5 @@ class CustomerActionIn(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"action": "suspend", "reason": "manual"}]})
 
-    action: str = Field(pattern="^(suspend|activate|disable)$")
+    action: str = Field(pattern="^(suspend|activate|disable|extend)$")
     reason: str | None = Field(None, max_length=64)

@@ -1,10 +1,12 @@
-"""v1 customer writes over billing.customers (B1): create, and actions (suspend, activate, disable)."""
+"""v1 customer writes over billing.customers (B1): create, and actions (suspend, activate, disable, and
+extend: one more prepaid period charged from the balance, billing.renewals)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
 import billing.customers as svc
+import billing.renewals as renewals
 from api.deps import NowDep, SessionDep, V1Client, guard
 from api.inputs import build
 from api.models import ApiVersion
@@ -28,7 +30,12 @@ def create_customer(body: V1CustomerCreateIn, session: SessionDep, principal: V1
 @router.post("/{customer_id}/action")
 def customer_action(customer_id: int, body: CustomerActionIn, session: SessionDep, principal: V1Client,
                     now: NowDep) -> DataOut[V1CustomerRead]:
-    """Suspend, activate or disable a customer."""
-    action = getattr(svc, ACTIONS[body.action])
-    customer = action(session, customer_id, now=now, reason=body.reason, operator_id=principal.operator_id)
+    """Suspend, activate or disable a customer, or extend a prepaid one by a period (charged)."""
+    if body.action == "extend":
+        renewals.renew_prepaid(session, customer_id, now=now, operator_id=principal.operator_id)
+        customer = svc.get_customer(session, customer_id, operator_id=principal.operator_id)
+    else:
+        action = getattr(svc, ACTIONS[body.action])
+        customer = action(session, customer_id, now=now, reason=body.reason,
+                          operator_id=principal.operator_id)
     return DataOut(data=V1CustomerRead.of(customer))
