@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
-from sqlalchemy import Row, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    String,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from billing import events, ledger
 from billing.enums import BillingType, BillStatus, CustomerStatus, LedgerKind
 from billing.errors import Conflict, NotFound, ValidationError
 from billing.models import Bill, Customer, LedgerEntry, Operator, Package, PaymentAllocation
-from store.types import UTCDateTime, to_money
+from store.types import Money, UTCDateTime, to_money
 
 BILLABLE = (CustomerStatus.ACTIVE, CustomerStatus.SUSPENDED)
 CHUNK = 900
@@ -88,17 +99,19 @@ def _lock_operators(session: Session) -> None:
     session.execute(select(Operator.id).order_by(Operator.id).with_for_update()).all()
 
 
-def _candidates(session: Session, period: str) -> Sequence[Row[int, int, Decimal, str, str]]:
-    """Billable postpaid customers without a bill for ``period``: one query."""
+def _unbilled(period: str) -> tuple[ColumnElement[bool], ...]:
+    """Billable postpaid customers (joined to their package) without a bill for ``period``."""
     billed = exists().where(Bill.customer_id == Customer.id, Bill.period == period)
-    stmt = (
-        select(Customer.id, Customer.operator_id, Package.price, Package.currency, Package.name)
-        .join(Package, Package.id == Customer.package_id)
-        .where(Customer.billing_type == BillingType.POSTPAID, Customer.deleted_at.is_(None),
-               Customer.status.in_(BILLABLE), Package.price > 0, ~billed)
-        .order_by(Customer.operator_id, Customer.id)
-    )
-    return session.execute(stmt).all()
+    return (Customer.billing_type == BillingType.POSTPAID, Customer.deleted_at.is_(None),
+            Customer.status.in_(BILLABLE), Package.price > 0, ~billed)
+
+
+def _counts(session: Session, period: str) -> dict[int, int]:
+    """How many bills the run makes per operator."""
+    stmt = (select(Customer.operator_id, func.count(Customer.id))
+            .join(Package, Package.id == Customer.package_id).where(*_unbilled(period))
+            .group_by(Customer.operator_id))
+    return {op_id: int(n) for op_id, n in session.execute(stmt)}
 
 
 def _already_billed(session: Session, period: str) -> int:
@@ -127,29 +140,41 @@ class _Run:
     now: datetime
 
 
-def _bill_rows(
-    run: _Run, candidates: Sequence[Row[int, int, Decimal, str, str]], first: dict[int, tuple[str, int]]
-) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    offset: dict[int, int] = {}
-    for cid, op_id, price, currency, name in candidates:
-        prefix, start = first[op_id]
-        n = start + offset.get(op_id, 0)
-        offset[op_id] = offset.get(op_id, 0) + 1
-        rows.append({
-            "operator_id": op_id, "customer_id": cid, "number": invoice_number(prefix, run.issued_on, n),
-            "period": run.period, "amount": price, "amount_paid": Decimal("0"), "currency": currency,
-            "status": BillStatus.UNPAID, "issued_on": run.issued_on, "due_date": run.due_date,
-            "description": f"{name} ({run.period})", "created_at": run.now, "updated_at": run.now,
-        })
-    return rows
+def _padded(n: ColumnElement[int]) -> ColumnElement[str]:
+    """``n`` as text, zero-padded to six digits (longer numbers kept whole), in portable SQL."""
+    text = cast(n, String)
+    start = case((func.length(text) < 6, func.length(text) + 1), else_=7)
+    return func.substr(literal_column("'000000'", String) + text, start, type_=String)
 
 
-def _insert_bills(session: Session, period: str, rows: list[dict[str, Any]]) -> int:
-    """One bulk insert; returns the highest bill id before it (the run's bills are above it)."""
+def _insert_bills(session: Session, run: _Run) -> int:
+    """All of the run's bills in one INSERT ... SELECT, numbered on from each operator's next number.
+
+    Returns the highest bill id before it (the run's bills are above it)."""
     before = int(session.scalar(select(func.max(Bill.id))) or 0)
-    session.execute(insert(Bill), rows)
+    n = Operator.next_invoice_no + func.row_number().over(
+        partition_by=Customer.operator_id, order_by=Customer.id) - 1
+    stamp = f"-{run.issued_on.year:04d}{run.issued_on.month:02d}-"
+    now = literal(run.now, UTCDateTime())
+    rows = (select(Customer.operator_id, Customer.id, Operator.invoice_prefix + literal(stamp) + _padded(n),
+                   literal(run.period), Package.price, literal(Decimal("0"), Money()), Package.currency,
+                   literal(BillStatus.UNPAID.value), literal(run.issued_on, Date()),
+                   literal(run.due_date, Date()), Package.name + literal(f" ({run.period})"), now, now)
+            .join(Package, Package.id == Customer.package_id)
+            .join(Operator, Operator.id == Customer.operator_id)
+            .where(*_unbilled(run.period)))
+    columns = ["operator_id", "customer_id", "number", "period", "amount", "amount_paid", "currency",
+               "status", "issued_on", "due_date", "description", "created_at", "updated_at"]
+    session.execute(insert(Bill).from_select(columns, rows))
     return before
+
+
+def _advance(session: Session, counts: dict[int, int]) -> None:
+    """Move each operator's next invoice number past the numbers the run used."""
+    for op_id, used in sorted(counts.items()):
+        session.execute(update(Operator).where(Operator.id == op_id)
+                        .values(next_invoice_no=Operator.next_invoice_no + used)
+                        .execution_options(synchronize_session="fetch"))
 
 
 def _expire_loaded(session: Session, ids: set[int]) -> None:
@@ -207,6 +232,18 @@ def _apply_held_credit(session: Session, credit: dict[int, _Credit], *, now: dat
             ledger.apply_credit(session, customer, now=now)
 
 
+def _announce(session: Session, run: _Run, after: int) -> list[int]:
+    """One bill.generated event per new bill, in one bulk insert; returns the new bill ids."""
+    stmt = (select(Bill.id, Bill.customer_id, Bill.operator_id, Bill.number, Bill.amount)
+            .where(Bill.period == run.period, Bill.id > after).order_by(Bill.id))
+    rows = session.execute(stmt).all()
+    events.emit_many(session, "bill.generated", (
+        {"bill_id": bid, "customer_id": cid, "operator_id": op_id, "number": number, "period": run.period,
+         "amount": amount, "due_date": run.due_date}
+        for bid, cid, op_id, number, amount in rows), now=run.now)
+    return [row[0] for row in rows]
+
+
 def generate_bills(session: Session, *, now: datetime, period: str | None = None,
                    due_days: int = 10) -> GenerationResult:
     """Bill every active or suspended postpaid customer once for ``period`` at its package price."""
@@ -215,22 +252,16 @@ def generate_bills(session: Session, *, now: datetime, period: str | None = None
         raise ValidationError("The due days must be 0 to 365.", field="due_days")
     session.flush()
     _lock_operators(session)
-    candidates = _candidates(session, period)
+    counts = _counts(session, period)
     skipped = _already_billed(session, period)
-    if not candidates:
+    if not counts:
         return GenerationResult(period, 0, skipped)
-    counts: dict[int, int] = {}
-    for row in candidates:
-        counts[row[1]] = counts.get(row[1], 0) + 1
     run = _Run(period, issued_on, issued_on + timedelta(days=due_days), now)
-    rows = _bill_rows(run, candidates, _allocate(session, counts))
-    bills, in_credit = _charge(session, period, _insert_bills(session, period, rows), now)
+    after = _insert_bills(session, run)
+    _advance(session, counts)
+    _bills, in_credit = _charge(session, period, after, now)
     _apply_held_credit(session, in_credit, now=now)
-    bill_ids = [bills[row["customer_id"]] for row in rows]
-    events.emit_many(session, "bill.generated", (
-        {"bill_id": bid, "customer_id": row["customer_id"], "operator_id": row["operator_id"],
-         "number": row["number"], "period": period, "amount": row["amount"], "due_date": run.due_date}
-        for bid, row in zip(bill_ids, rows, strict=True)), now=now)
+    bill_ids = _announce(session, run, after)
     return GenerationResult(period, len(bill_ids), skipped, tuple(bill_ids))
 
 

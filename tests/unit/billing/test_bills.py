@@ -72,6 +72,15 @@ def test_numbers_are_sequential_per_operator(session: Session) -> None:
     assert "AAA-202605-000003" in latest
 
 
+def test_numbers_past_six_digits_stay_whole(session: Session) -> None:
+    op, pkg = f.operator(session, invoice_prefix="BIG", next_invoice_no=999_999), f.package(session)
+    for _ in range(2):
+        f.customer(session, op, pkg)
+    generate_bills(session, now=NOW)
+    numbers = sorted(session.scalars(select(Bill.number).where(Bill.operator_id == op.id)))
+    assert numbers == ["BIG-202606-1000000", "BIG-202606-999999"]
+
+
 def test_held_credit_pays_the_new_bill(session: Session) -> None:
     op, pkg = f.operator(session), f.package(session, price=Decimal("1000.00"))
     rich = f.customer(session, op, pkg, balance=Decimal("1500.00"))
