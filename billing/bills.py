@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     String,
     case,
     cast,
@@ -83,8 +82,6 @@ def invoice_number(prefix: str, issued_on: date, n: int) -> str:
 
 def _allocate(session: Session, counts: dict[int, int]) -> dict[int, tuple[str, int]]:
     """Reserve ``counts[op]`` invoice numbers per operator under a row lock: (prefix, first number)."""
-    if not counts:
-        return {}
     stmt = select(Operator).where(Operator.id.in_(sorted(counts))).order_by(Operator.id).with_for_update()
     first: dict[int, tuple[str, int]] = {}
     for op in session.scalars(stmt):
@@ -115,11 +112,9 @@ def _counts(session: Session, period: str) -> dict[int, int]:
 
 
 def _already_billed(session: Session, period: str) -> int:
-    stmt = (
-        select(func.count(Bill.id)).join(Customer, Customer.id == Bill.customer_id)
-        .where(Bill.period == period, Customer.billing_type == BillingType.POSTPAID,
-               Customer.deleted_at.is_(None), Customer.status.in_(BILLABLE))
-    )
+    stmt = (select(func.count(Bill.id)).join(Customer, Customer.id == Bill.customer_id)
+            .where(Bill.period == period, Customer.billing_type == BillingType.POSTPAID,
+                   Customer.deleted_at.is_(None), Customer.status.in_(BILLABLE)))
     return int(session.scalar(stmt) or 0)
 
 
@@ -158,8 +153,8 @@ def _insert_bills(session: Session, run: _Run) -> int:
     now = literal(run.now, UTCDateTime())
     rows = (select(Customer.operator_id, Customer.id, Operator.invoice_prefix + literal(stamp) + _padded(n),
                    literal(run.period), Package.price, literal(Decimal("0"), Money()), Package.currency,
-                   literal(BillStatus.UNPAID.value), literal(run.issued_on, Date()),
-                   literal(run.due_date, Date()), Package.name + literal(f" ({run.period})"), now, now)
+                   literal(BillStatus.UNPAID.value), literal(run.issued_on),
+                   literal(run.due_date), Package.name + literal(f" ({run.period})"), now, now)
             .join(Package, Package.id == Customer.package_id)
             .join(Operator, Operator.id == Customer.operator_id)
             .where(*_unbilled(run.period)))
@@ -187,9 +182,7 @@ def _expire_loaded(session: Session, ids: set[int]) -> None:
 def _charge(
     session: Session, period: str, after: int, now: datetime
 ) -> tuple[dict[int, int], dict[int, _Credit]]:
-    """Move the billed customers' balances and write their CHARGE entries, each in one statement.
-
-    Returns each customer's new bill id, and the customers who held credit before the charge."""
+    """Move the billed balances and write the CHARGE entries (one statement each); who held credit."""
     new = (Bill.period == period, Bill.id > after)
     bills = {cid: bid for cid, bid in session.execute(select(Bill.customer_id, Bill.id).where(*new))}
     credit = {cid: _Credit(bid, amount, balance) for cid, bid, amount, balance in session.execute(
