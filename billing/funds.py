@@ -51,13 +51,23 @@ def _lock_operator(session: Session, operator_id: int) -> Operator:
     return op
 
 
-def _record(session: Session, op: Operator, kind: FundKind, amount: Decimal, *,
-            customer_id: int | None, description: str | None, now: datetime) -> None:
-    """Move the operator's fund by ``amount`` (signed) and keep the fund's own ledger."""
-    op.fund_balance = to_money(op.fund_balance + amount)
+@dataclass(frozen=True)
+class _Move:
+    """One movement on an operator's fund (signed), and the customer it went to or came from."""
+
+    kind: FundKind
+    amount: Decimal
+    customer_id: int | None
+    description: str | None
+
+
+def _record(session: Session, op: Operator, move: _Move, *, now: datetime) -> None:
+    """Move the operator's fund and keep the fund's own ledger."""
+    op.fund_balance = to_money(op.fund_balance + move.amount)
     op.updated_at = now
-    session.add(FundTransaction(operator_id=op.id, customer_id=customer_id, kind=kind, amount=amount,
-                                balance_after=op.fund_balance, description=description, created_at=now))
+    session.add(FundTransaction(operator_id=op.id, customer_id=move.customer_id, kind=move.kind,
+                                amount=move.amount, balance_after=op.fund_balance,
+                                description=move.description, created_at=now))
 
 
 def top_up(session: Session, operator_id: int, *, amount: Decimal, description: str | None,
@@ -66,7 +76,7 @@ def top_up(session: Session, operator_id: int, *, amount: Decimal, description: 
     value = _amount(amount)
     note = _description(description)
     op = _lock_operator(session, operator_id)
-    _record(session, op, FundKind.TOPUP, value, customer_id=None, description=note, now=now)
+    _record(session, op, _Move(FundKind.TOPUP, value, None, note), now=now)
     session.flush()
     return op
 
@@ -91,7 +101,7 @@ def transfer(session: Session, *, operator_id: int, customer_id: int, amount: De
     if direction == "to_customer":
         if op.fund_balance - value < -op.credit_limit:
             raise InsufficientFunds("The operator's fund is too low for this transfer.", field="amount")
-        _record(session, op, FundKind.TO_CUSTOMER, -value, customer_id=customer.id, description=note, now=now)
+        _record(session, op, _Move(FundKind.TO_CUSTOMER, -value, customer.id, note), now=now)
         ledger.post(session, customer, LedgerKind.TRANSFER, value, now=now,
                     description=note or "transfer from operator")
         session.flush()
@@ -99,8 +109,7 @@ def transfer(session: Session, *, operator_id: int, customer_id: int, amount: De
     else:
         if customer.balance - value < -customer.credit_limit:
             raise InsufficientFunds("The customer's balance is too low for this transfer.", field="amount")
-        _record(session, op, FundKind.FROM_CUSTOMER, value, customer_id=customer.id, description=note,
-                now=now)
+        _record(session, op, _Move(FundKind.FROM_CUSTOMER, value, customer.id, note), now=now)
         ledger.post(session, customer, LedgerKind.TRANSFER, -value, now=now,
                     description=note or "transfer to operator")
     customer.updated_at = now

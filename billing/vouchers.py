@@ -150,7 +150,7 @@ def activate_voucher(session: Session, *, code: str, phone: str | None = None, c
                      now: datetime, operator_id: int | None = None) -> Voucher:
     """Use a card once for a customer (by id, or by phone); the loser of a race gets a Conflict."""
     holder = _holder(session, phone, customer_id, operator_id)
-    card = _card(session, code, operator_id)
+    card = _card(session, code, operator_id if holder is None else holder.operator_id)
     _claim(session, card, holder, phone, now)
     if holder is not None:
         _credit(session, card, holder.id, now)

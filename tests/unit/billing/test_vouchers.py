@@ -156,6 +156,18 @@ def test_another_operators_customer_cannot_use_the_card(session: Session) -> Non
                          operator_id=f.operator(session).id)
 
 
+def test_an_operators_card_works_only_for_its_own_customers(session: Session) -> None:
+    cust, pkg, _ = _setup(session)
+    (theirs,) = generate_vouchers(session, package_id=pkg.id, quantity=1, now=NOW,
+                                  operator_id=f.operator(session).id)
+    with pytest.raises(NotFound) as err:
+        activate_voucher(session, code=theirs.code, phone=None, customer_id=cust.id, now=NOW)
+    assert err.value.field == "code" and theirs.status == VoucherStatus.UNUSED and cust.balance == 0
+    (mine,) = generate_vouchers(session, package_id=pkg.id, quantity=1, now=NOW, operator_id=cust.operator_id)
+    used = activate_voucher(session, code=mine.code, phone=None, customer_id=cust.id, now=NOW)
+    assert used.status == VoucherStatus.USED and cust.balance == Decimal("500.00")
+
+
 def test_two_activations_at_once_exactly_one_wins(
     committed: Engine, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
