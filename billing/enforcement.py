@@ -107,7 +107,8 @@ def pending(
         stmt = stmt.where(Customer.id.in_(list(customer_ids)))
     if limit is not None:
         stmt = stmt.limit(limit)
-    rows = [_subscriber_row(r) for r in session.execute(stmt)]
+    session.flush()
+    rows = [_subscriber_row(r) for r in session.connection().execute(stmt)]  # Core rows: no ORM loading
     rows.sort(key=lambda row: (row[2].router_id or 0, row[0]))  # one router's changes together
     return rows
 

@@ -116,7 +116,7 @@ def overdue(session: Session, q: _Query) -> list[Due]:
         stmt = stmt.where(Customer.id.in_(q.customer_ids))
     bills: dict[int, list[int]] = defaultdict(list)
     amounts: dict[int, Decimal] = defaultdict(Decimal)
-    for customer_id, bill_id, amount, paid in session.execute(stmt):
+    for customer_id, bill_id, amount, paid in session.connection().execute(stmt):  # Core: no ORM rows
         bills[customer_id].append(bill_id)
         amounts[customer_id] += amount - paid
     return [Due(cid, SuspendReason.OVERDUE, tuple(ids), to_money(amounts[cid])) for cid, ids in bills.items()]
@@ -149,6 +149,7 @@ def select_due(session: Session, *, now: datetime, policy: SuspensionPolicy,
     """Everyone a run at ``now`` suspends (optionally only among ``customer_ids``), by customer id.
 
     ``statuses`` widens the search (the run asks it of suspended customers to find who is clear)."""
+    session.flush()  # the queries below run on the connection (Core rows), past the autoflush
     ids = list(customer_ids) if customer_ids is not None else None
     q = _Query(_scopes(session, now, policy), now, ids, statuses)
     return sorted(overdue(session, q) + expired(session, q), key=lambda d: d.customer_id)

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import String, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing import events, locks
@@ -151,10 +151,12 @@ def _flip(
 ) -> set[int]:
     """A conditional bulk UPDATE in slices; returns the ids that actually changed."""
     changed: set[int] = set()
-    statuses = list(when)
+    statuses = [s.value for s in when]
+    # ``status || ''``: look rows up by id; without statistics SQLite would scan the status index instead
+    status = type_coerce(Customer.status, String).concat("")
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        stmt = (update(Customer).where(Customer.id.in_(chunk), Customer.status.in_(statuses))
+        stmt = (update(Customer).where(Customer.id.in_(chunk), status.in_(statuses))
                 .values(**values).returning(Customer.id).execution_options(synchronize_session=False))
         changed.update(session.scalars(stmt))
     return changed
