@@ -46,10 +46,21 @@ def test_transfer_between_operator_and_customer(api: Api, world: World) -> None:
     body = {"customer_id": world.a.customers[0], "amount": 500, "direction": "to_customer"}
     short = api.http.put(path, json=body, headers=headers)
     assert short.status_code == 422 and short.json()["error"]["code"] == "INSUFFICIENT_FUNDS"
-    back = api.http.put(path, json=body | {"direction": "from_customer"}, headers=headers)
-    assert back.status_code == 200
-    assert back.json()["data"] == {"customer_balance": -500, "customer_credit_limit": 0,
-                                   "operator_fund_balance": 500}
+    admin = api.auth(api.token("v1", "admin"))
+    funded = api.http.post(f"/api/v1/operators/{world.a.operator}/fund", json={"amount": 1000}, headers=admin)
+    assert funded.status_code == 200, funded.text
+    moved = api.http.put(path, json=body, headers=headers)
+    assert moved.status_code == 200, moved.text
+    after = moved.json()["data"]
+    assert set(after) == {"customer_balance", "customer_credit_limit", "operator_fund_balance"}
+    assert after["operator_fund_balance"] == 500
+    back = api.http.put(path, json=body | {"amount": 200, "direction": "from_customer"}, headers=headers)
+    assert back.status_code == 200, back.text
+    assert back.json()["data"]["operator_fund_balance"] == 700
+    assert back.json()["data"]["customer_balance"] == after["customer_balance"] - 200
+    drain = body | {"amount": 100000, "direction": "from_customer"}
+    too_much = api.http.put(path, json=drain, headers=headers)
+    assert too_much.status_code == 422 and too_much.json()["error"]["code"] == "INSUFFICIENT_FUNDS"
     other = api.http.put(f"/api/v2/operators/{world.b.operator}/funds/transfer", json=body, headers=headers)
     assert other.status_code == 404
 
