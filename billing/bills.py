@@ -81,19 +81,23 @@ def invoice_number(prefix: str, issued_on: date, n: int) -> str:
 
 
 def _allocate(session: Session, counts: dict[int, int]) -> dict[int, tuple[str, int]]:
-    """Reserve ``counts[op]`` invoice numbers per operator under a row lock: (prefix, first number)."""
-    stmt = select(Operator).where(Operator.id.in_(sorted(counts))).order_by(Operator.id).with_for_update()
+    """Reserve ``counts[op]`` invoice numbers per operator atomically: (prefix, first number)."""
     first: dict[int, tuple[str, int]] = {}
-    for op in session.scalars(stmt):
-        first[op.id] = (op.invoice_prefix, op.next_invoice_no)
-        op.next_invoice_no = op.next_invoice_no + counts[op.id]
-    session.flush()
+    for op_id, n in sorted(counts.items()):
+        stmt = (update(Operator).where(Operator.id == op_id)
+                .values(next_invoice_no=Operator.next_invoice_no + n)
+                .returning(Operator.invoice_prefix, Operator.next_invoice_no)
+                .execution_options(synchronize_session="fetch"))
+        for prefix, after in session.execute(stmt):
+            first[op_id] = (prefix, after - n)
     return first
 
 
 def _lock_operators(session: Session) -> None:
-    """Serialise bill runs: a second run waits here and then sees the first run's bills."""
-    session.execute(select(Operator.id).order_by(Operator.id).with_for_update()).all()
+    """Serialise bill runs with a no-op write (row locks on PostgreSQL, the write lock on SQLite): a
+    second run waits here, then sees the first run's bills."""
+    session.execute(update(Operator).values(next_invoice_no=Operator.next_invoice_no)
+                    .execution_options(synchronize_session=False))
 
 
 def _unbilled(period: str) -> tuple[ColumnElement[bool], ...]:
@@ -162,14 +166,6 @@ def _insert_bills(session: Session, run: _Run) -> int:
                "status", "issued_on", "due_date", "description", "created_at", "updated_at"]
     session.execute(insert(Bill).from_select(columns, rows))
     return before
-
-
-def _advance(session: Session, counts: dict[int, int]) -> None:
-    """Move each operator's next invoice number past the numbers the run used."""
-    for op_id, used in sorted(counts.items()):
-        session.execute(update(Operator).where(Operator.id == op_id)
-                        .values(next_invoice_no=Operator.next_invoice_no + used)
-                        .execution_options(synchronize_session="fetch"))
 
 
 def _expire_loaded(session: Session, ids: set[int]) -> None:
@@ -251,7 +247,7 @@ def generate_bills(session: Session, *, now: datetime, period: str | None = None
         return GenerationResult(period, 0, skipped)
     run = _Run(period, issued_on, issued_on + timedelta(days=due_days), now)
     after = _insert_bills(session, run)
-    _advance(session, counts)
+    _allocate(session, counts)  # move each operator's next number past the ones the run used
     _bills, in_credit = _charge(session, period, after, now)
     _apply_held_credit(session, in_credit, now=now)
     bill_ids = _announce(session, run, after)

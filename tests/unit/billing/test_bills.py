@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from billing import bills
 from billing.bills import BillCreate, BillUpdate, create_bill, delete_bill, generate_bills, update_bill
@@ -222,3 +223,38 @@ def test_delete_cancels_and_reverses_the_charge(session: Session) -> None:
         delete_bill(session, bill.id, now=NOW)
     with pytest.raises(Conflict):
         update_bill(session, bill.id, data=BillUpdate(description="x"), now=NOW)
+
+
+def test_two_runs_at_once_bill_each_customer_once(
+    committed: Engine, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with session_factory() as s:
+        op, pkg = f.operator(s), f.package(s, price=Decimal("700.00"))
+        ids = [f.customer(s, op, pkg).id for _ in range(20)]
+        s.commit()
+    barrier, real_lock = threading.Barrier(2, timeout=20), bills._lock_operators
+
+    def together(session: Session) -> None:
+        barrier.wait()  # both runs reach the lock at the same moment
+        real_lock(session)
+
+    monkeypatch.setattr(bills, "_lock_operators", together)
+    created: list[int] = []
+
+    def run() -> None:
+        with session_factory() as s:
+            created.append(generate_bills(s, now=NOW).created)
+            s.commit()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(created) == [0, 20]
+    with session_factory() as s:
+        balances = s.scalars(select(Customer.balance).where(Customer.id.in_(ids))).all()
+        assert set(balances) == {Decimal("-700.00")}
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 20
+        numbers = s.scalars(select(Bill.number)).all()
+        assert len(set(numbers)) == 20 and s.get(type(op), op.id).next_invoice_no == 21  # type: ignore[union-attr]
