@@ -98,9 +98,7 @@ def pending(
     """The pending changes, with what the routers need, ordered by router (one connection each)."""
     stmt = (
         select(Customer.id, Customer.desired_state, Customer.router_id, Customer.username,
-               Customer.static_ip, Customer.connection_type, Package.router_profile,
-               Package.suspended_profile, Package.enforcement)
-        .join(Package, Package.id == Customer.package_id)
+               Customer.static_ip, Customer.connection_type, Customer.package_id)
         .where(pending_filter(), Customer.deleted_at.is_(None))
     )
     if customer_ids is not None:
@@ -108,14 +106,18 @@ def pending(
     if limit is not None:
         stmt = stmt.limit(limit)
     session.flush()
-    rows = [_subscriber_row(r) for r in session.connection().execute(stmt)]  # Core rows: no ORM loading
+    conn = session.connection()  # Core rows: no ORM loading
+    # Packages are a small catalogue: read once, not joined (a join lets planners walk every customer).
+    plans = {r.id: r for r in conn.execute(select(Package.id, Package.router_profile,
+                                                   Package.suspended_profile, Package.enforcement))}
+    rows = [_subscriber_row(r, plans[r.package_id]) for r in conn.execute(stmt)]
     rows.sort(key=lambda row: (row[2].router_id or 0, row[0]))  # one router's changes together
     return rows
 
 
-def _subscriber_row(r: Any) -> tuple[int, ServiceState, Subscriber]:
-    sub = Subscriber(r.id, r.router_id, r.username, r.static_ip, r.connection_type.value, r.router_profile,
-                     r.suspended_profile, r.enforcement)
+def _subscriber_row(r: Any, plan: Any) -> tuple[int, ServiceState, Subscriber]:
+    sub = Subscriber(r.id, r.router_id, r.username, r.static_ip, r.connection_type.value, plan.router_profile,
+                     plan.suspended_profile, plan.enforcement)
     return r.id, r.desired_state, sub
 
 

@@ -8,13 +8,13 @@ past the lock could never suspend one customer twice. A dry run selects the same
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import String, select, type_coerce, update
+from sqlalchemy import Connection, String, Table, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing import events, locks
@@ -22,7 +22,6 @@ from billing.enforcement import RouterEnforcer, apply_pending, pending
 from billing.enums import CustomerStatus, RunStatus, ServiceState, SuspendReason, SuspensionAction
 from billing.models import Customer, SuspensionLog, SuspensionRun
 from billing.policy import SUSPENDABLE, Due, SuspensionPolicy, select_due
-from store.bulk import bulk_insert
 from store.db import session_scope
 
 LOCK = "suspension"
@@ -166,9 +165,7 @@ def log(session: Session, entries: Sequence[Entry], *, run_id: int | None, now: 
     """The suspension log rows and the outbox events, each in one bulk insert."""
     if not entries:
         return
-    bulk_insert(session.connection(), SuspensionLog, [
-        {"run_id": run_id, "customer_id": e.customer_id, "action": e.action, "reason": e.reason,
-         "bill_ids": list(e.bill_ids), "amount_due": e.amount_due, "created_at": now} for e in entries])
+    _insert_log(session.connection(), entries, run_id=run_id, now=now)
     suspended = [e for e in entries if e.action == SuspensionAction.SUSPEND]
     data = [{"customer_id": e.customer_id, "reason": e.reason, "bill_ids": list(e.bill_ids),
              "amount_due": e.amount_due} for e in suspended]
@@ -177,6 +174,29 @@ def log(session: Session, entries: Sequence[Entry], *, run_id: int | None, now: 
     events.emit_many(session, "customer.activated", [
         {"customer_id": e.customer_id, "reason": e.reason} for e in entries
         if e.action == SuspensionAction.REACTIVATE], now=now)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _insert_log(conn: Connection, entries: Sequence[Entry], *, run_id: int | None, now: datetime) -> None:
+    """One executemany; the columns shared by every row are converted once, not once per row."""
+    table = cast(Table, SuspensionLog.__table__)
+    keys = ("run_id", "customer_id", "action", "reason", "bill_ids", "amount_due", "created_at")
+    bind: dict[str, Callable[[Any], Any]] = {
+        k: table.c[k].type.bind_processor(conn.dialect) or _as_is for k in keys}
+    run, at = bind["run_id"](run_id) if run_id is not None else None, bind["created_at"](now)
+    actions = {a: bind["action"](a) for a in SuspensionAction}
+    bills, money, reason = bind["bill_ids"], bind["amount_due"], bind["reason"]
+    rows = [(run, e.customer_id, actions[e.action], reason(e.reason), bills(list(e.bill_ids)),
+             money(e.amount_due), at) for e in entries]
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(keys))
+    if not compiled.positional:
+        conn.exec_driver_sql(str(compiled), [dict(zip(keys, row, strict=True)) for row in rows])
+        return
+    order = [keys.index(k) for k in compiled.positiontup or ()]
+    conn.exec_driver_sql(str(compiled), [tuple(row[i] for i in order) for row in rows])
 
 
 def due_now(session: Session, *, now: datetime, policy: SuspensionPolicy) -> list[Due]:
