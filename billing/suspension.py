@@ -185,7 +185,7 @@ def _insert_log(conn: Connection, entries: Sequence[Entry], *, run_id: int | Non
     table = cast(Table, SuspensionLog.__table__)
     keys = ("run_id", "customer_id", "action", "reason", "bill_ids", "amount_due", "created_at")
     bind: dict[str, Callable[[Any], Any]] = {
-        k: table.c[k].type.bind_processor(conn.dialect) or _as_is for k in keys}
+        k: table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) or _as_is for k in keys}
     run, at = bind["run_id"](run_id) if run_id is not None else None, bind["created_at"](now)
     actions = {a: bind["action"](a) for a in SuspensionAction}
     bills, money, reason = bind["bill_ids"], bind["amount_due"], bind["reason"]
