@@ -112,6 +112,7 @@ def _add_optional_subcommands() -> None:
     for module, attr, name in (
         ("ispnoc.cli_suspend", "suspend_app", "suspend"),
         ("ispnoc.cli_clients", "clients_app", "clients"),
+        ("ispnoc.cli_fixtures", "fixtures_app", "fixtures"),
     ):
         try:
             sub = getattr(importlib.import_module(module), attr)
