@@ -158,8 +158,12 @@ def select_due(session: Session, *, now: datetime, policy: SuspensionPolicy,
 def still_overdue(session: Session, customer_id: int, *, now: datetime, policy: SuspensionPolicy) -> bool:
     """Whether one customer still has a bill past due plus grace (ignoring their current status)."""
     customer = session.get(Customer, customer_id)
-    if customer is None:
-        return False
+    return customer is not None and is_overdue(session, customer, now=now, policy=policy)
+
+
+def is_overdue(session: Session, customer: Customer, *, now: datetime, policy: SuspensionPolicy) -> bool:
+    """The postpaid rule for one customer: an open bill past due plus grace, in the operator's today."""
+    customer_id = customer.id
     scopes = [s for s in _scopes(session, now, policy) if s.operator_id == customer.operator_id]
     stmt: Any = (
         select(Bill.id).join(Customer, Customer.id == Bill.customer_id)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from billing.enums import BillingType, CustomerStatus, SuspendReason
-from billing.policy import SuspensionPolicy, select_due
+from billing.policy import SuspensionPolicy, is_overdue, select_due
 from tests import factories as f
 
 POLICY = SuspensionPolicy(grace_days=3)
@@ -87,3 +87,14 @@ def test_prepaid_is_due_when_its_latest_subscription_has_expired(session: Sessio
     found = {d.customer_id: d for d in select_due(session, now=now, policy=POLICY)}
     assert lapsed.id in found and renewed.id not in found
     assert found[lapsed.id].reason == SuspendReason.EXPIRED
+
+
+def test_the_per_customer_rule_agrees_with_the_set_based_selection(session: Session) -> None:
+    op = f.operator(session, timezone="Asia/Dhaka", grace_days=2)
+    cust = f.customer(session, op, f.package(session), status=CustomerStatus.SUSPENDED)
+    f.bill(session, cust, due=date(2026, 5, 10))  # operator grace 2: overdue from 13 May, Dhaka time
+    midnight = datetime(2026, 5, 12, 18, 0, tzinfo=UTC)  # 13 May 00:00 in Dhaka
+    for now, expected in ((midnight - timedelta(minutes=1), False), (midnight, True)):
+        assert is_overdue(session, cust, now=now, policy=POLICY) is expected
+        widened = select_due(session, now=now, policy=POLICY, statuses=(CustomerStatus.SUSPENDED,))
+        assert (cust.id in {d.customer_id for d in widened}) is expected
