@@ -216,9 +216,7 @@ def _apply_held_credit(session: Session, credit: dict[int, _Credit], *, now: dat
         session.execute(insert(PaymentAllocation), [
             {"payment_id": None, "bill_id": bid, "amount": used, "created_at": now} for bid, used, _ in paid])
     for cid in sorted(crowded):
-        customer = ledger.lock_customer(session, cid)
-        if customer is not None:
-            ledger.apply_credit(session, customer, now=now)
+        ledger.apply_credit(session, _customer(session, cid, None), now=now)
 
 
 def _announce(session: Session, run: _Run, after: int) -> list[int]:
@@ -282,7 +280,9 @@ def _due(value: object, issued_on: date) -> date:
 
 
 def _customer(session: Session, customer_id: int, operator_id: int | None) -> Customer:
-    customer = session.get(Customer, customer_id)
+    """The customer, locked and freshly read (a row lock on PostgreSQL), within the caller's operator."""
+    stmt = select(Customer).where(Customer.id == customer_id).with_for_update(of=Customer)
+    customer = session.scalars(stmt.execution_options(populate_existing=True)).first()
     if customer is None or customer.deleted_at is not None or operator_id not in (None, customer.operator_id):
         raise NotFound("customer not found", field="customer_id")
     return customer
@@ -307,9 +307,7 @@ def _validate_create(session: Session, data: BillCreate, now: datetime,
 def create_bill(session: Session, *, data: BillCreate, now: datetime, operator_id: int | None = None) -> Bill:
     """A manual bill: numbered, charged to the customer's ledger, paid from held credit if any."""
     amount, currency, period = _validate_create(session, data, now, operator_id)
-    customer = ledger.lock_customer(session, data.customer_id)
-    if customer is None:
-        raise NotFound("customer not found", field="customer_id")
+    customer = _customer(session, data.customer_id, operator_id)
     issued_on = now.date()
     prefix, n = _allocate(session, {customer.operator_id: 1})[customer.operator_id]
     bill = Bill(operator_id=customer.operator_id, customer_id=customer.id,
@@ -346,9 +344,7 @@ def _status(bill: Bill) -> BillStatus:
 
 def _adjust(session: Session, bill: Bill, delta: Decimal, *, now: datetime, note: str) -> None:
     """Post ``delta`` on the bill's customer as an ADJUSTMENT and use any credit it frees."""
-    customer = ledger.lock_customer(session, bill.customer_id)
-    if customer is None:
-        raise NotFound("customer not found", field="customer_id")
+    customer = _customer(session, bill.customer_id, None)
     ledger.post(session, customer, LedgerKind.ADJUSTMENT, delta, now=now, bill_id=bill.id, description=note)
     session.flush()
     if customer.balance > 0:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing import ledger
+from billing import ledger, renewals
 from billing.enums import FundKind, LedgerKind
 from billing.errors import InsufficientFunds, NotFound, ValidationError
 from billing.models import Customer, FundTransaction, Operator
@@ -45,7 +45,8 @@ def _description(value: str | None) -> str | None:
 
 
 def _lock_operator(session: Session, operator_id: int) -> Operator:
-    op = session.scalars(select(Operator).where(Operator.id == operator_id).with_for_update()).first()
+    stmt = select(Operator).where(Operator.id == operator_id).with_for_update()
+    op = session.scalars(stmt.execution_options(populate_existing=True)).first()
     if op is None:
         raise NotFound("operator not found", field="operator_id")
     return op
@@ -84,7 +85,7 @@ def top_up(session: Session, operator_id: int, *, amount: Decimal, description: 
 def _lock_pair(session: Session, operator_id: int, customer_id: int) -> tuple[Operator, Customer]:
     """Lock the operator, then its customer (always in this order, so two transfers never deadlock)."""
     op = _lock_operator(session, operator_id)
-    customer = ledger.lock_customer(session, customer_id)
+    customer = renewals.lock_customer(session, customer_id)
     if customer is None or customer.operator_id != op.id:
         raise NotFound("customer not found", field="customer_id")
     return op, customer

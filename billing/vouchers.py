@@ -108,7 +108,8 @@ def _holder(session: Session, phone: str | None, customer_id: int | None,
         raise ValidationError("A customer id or a phone number is required.", field="customer_id")
     if phone is not None and (not isinstance(phone, str) or len(phone) > 32):
         raise ValidationError("The phone must be at most 32 characters.", field="phone")
-    stmt = select(Customer).where(Customer.deleted_at.is_(None))
+    stmt = (select(Customer).where(Customer.deleted_at.is_(None)).with_for_update(of=Customer)
+            .execution_options(populate_existing=True))
     if operator_id is not None:
         stmt = stmt.where(Customer.operator_id == operator_id)
     if customer_id is not None:
@@ -134,7 +135,7 @@ def _claim(session: Session, card: Voucher, holder: Customer | None, phone: str 
 
 def _credit(session: Session, card: Voucher, customer_id: int, now: datetime) -> None:
     """Put the card's value on the customer's account; a prepaid customer is renewed with it."""
-    customer = ledger.lock_customer(session, customer_id)
+    customer = renewals.lock_customer(session, customer_id)
     if customer is None:
         raise NotFound("customer not found", field="customer_id")
     ledger.post(session, customer, LedgerKind.PAYMENT, card.value, now=now,
