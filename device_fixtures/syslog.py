@@ -11,6 +11,7 @@ the same shapes.
 
 from __future__ import annotations
 
+import atexit
 import re
 import socket
 import threading
@@ -109,8 +110,16 @@ class _Sender:
             except OSError:
                 pass  # UDP: a full buffer or an unreachable collector loses the entry, as on a router
 
+    def close(self) -> None:
+        """Release the socket (at exit; a later send opens a new one)."""
+        with self._lock:
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
+
 
 _SENDER = _Sender()
+atexit.register(_SENDER.close)
 
 
 def send(target: SyslogTarget, epoch: float, hostname: str, topics: str, message: str) -> None:
