@@ -60,7 +60,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """One migrated database for the whole run (PostgreSQL is reset to an empty schema first)."""
     import importlib
 
-    for name in ("billing.models", "collectors.models", "api.models"):
+    for name in ("billing.models", "collectors.models", "api.models", "api.models_outbox"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError:
