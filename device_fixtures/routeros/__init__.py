@@ -1,7 +1,11 @@
 """Simulated MikroTik RouterOS routers speaking the API protocol (TCP, one port per router).
 
-``build_router(name, subscribers=N, seed=...)`` makes a router state with PPPoE and hotspot
-subscribers; ``serve_routeros([states])`` serves them; ``state.tick(now)`` moves sessions on.
+``build_router(name, subscribers=N, seed=..., index=k, syslog_target=SyslogTarget(host, port))``
+makes a router state with PPPoE and hotspot subscribers; ``with serve_routeros([states]) as fleet``
+serves each on its own port (``fleet[name].port``, ``fleet.port`` for the first);
+``state.tick(now)`` / ``state.advance(seconds)`` move sessions and counters on. Faults:
+``state.faults`` (device_fixtures.faults.Faults: latency_s, cut_reply, trap, silent,
+wrong_credentials, reboot()), read on every request. Syslog: ``state.syslog_target``.
 """
 
 from device_fixtures.routeros.commands import execute

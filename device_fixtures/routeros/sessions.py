@@ -22,6 +22,9 @@ from device_fixtures.routeros.state import Subscriber, SubscriberKind, duration
 if TYPE_CHECKING:
     from device_fixtures.routeros.state import RouterState
 
+ADMIN_ADDRESSES = ("10.0.0.5", "10.0.0.6", "192.168.88.10")
+ADMIN_VIA = ("winbox", "ssh", "winbox", "web")
+MEAN_ADMIN_VISIT_S = 2 * 3600.0
 DROP_REASONS = ("peer is not responding", "link down", "hung up")
 HOTSPOT_REASONS = ("keepalive timeout", "user request", "session timeout")
 
@@ -237,6 +240,8 @@ def run_tick(state: RouterState, elapsed: float) -> None:
         if state.rng.random() < p_drop:
             reasons = DROP_REASONS if sub.kind is SubscriberKind.PPPOE else HOTSPOT_REASONS
             disconnect(state, sub, state.rng.choice(reasons))
+    if state.rng.random() < 1 - math.exp(-elapsed / MEAN_ADMIN_VISIT_S):
+        admin_visit(state)
     wan = state.menus["/interface"].find("name", "ether1")
     lan = state.menus["/interface"].find("name", "ether2")
     for row, rx, tx in ((wan, down_total, up_total), (lan, up_total, down_total)):
@@ -244,3 +249,11 @@ def run_tick(state: RouterState, elapsed: float) -> None:
             for key, more in (("rx-byte", rx), ("tx-byte", tx), ("rx-packet", rx // 1400),
                               ("tx-packet", tx // 1400)):
                 _count(row, key, more)
+
+
+def admin_visit(state: RouterState) -> None:
+    """An operator logging in and out by winbox, ssh or web (``system,info,account``)."""
+    user = next(iter(state.credentials), "admin")
+    address, via = state.rng.choice(ADMIN_ADDRESSES), state.rng.choice(ADMIN_VIA)
+    state.log(syslog.ACCOUNT, syslog.account_logged_in(user, address, via))
+    state.log(syslog.ACCOUNT, syslog.account_logged_out(user, address, via))

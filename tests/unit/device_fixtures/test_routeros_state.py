@@ -155,3 +155,13 @@ def test_empty_reply_on_routeros_7_18() -> None:
 )
 def test_duration(seconds: int, text: str) -> None:
     assert duration(seconds) == text
+
+
+def test_operators_log_in_now_and_then() -> None:
+    state = build_router("rtr-1", 5, seed=0)
+    for _ in range(24):
+        state.advance(3600)
+    accounts = [r["message"] for r in state.menus["/log"] if r["topics"] == "system,info,account"]
+    assert accounts
+    assert all(" via " in m and m.startswith("user admin logged ") for m in accounts)
+    assert sum("logged in" in m for m in accounts) == sum("logged out" in m for m in accounts)
