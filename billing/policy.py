@@ -17,12 +17,12 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from billing.enums import BillingType, BillStatus, CustomerStatus, SubscriptionStatus, SuspendReason
 from billing.models import Bill, Customer, Operator, Package, Subscription
-from store.types import to_money
+from store.types import Money
 
 SUSPENDABLE = (CustomerStatus.ACTIVE, CustomerStatus.NEW)
 OPEN = (BillStatus.UNPAID, BillStatus.PARTIAL)
@@ -106,7 +106,7 @@ def overdue(session: Session, q: _Query) -> list[Due]:
     if not q.scopes:
         return []
     stmt = (
-        select(Customer.id, Bill.id, Bill.amount, Bill.amount_paid)
+        select(Customer.id, Bill.id, type_coerce(Bill.amount - Bill.amount_paid, Money))
         .join(Bill, Bill.customer_id == Customer.id)
         .where(Customer.billing_type == BillingType.POSTPAID, Bill.status.in_(OPEN),
                or_(*[_overdue_clause(s, q.statuses) for s in q.scopes]))
@@ -116,10 +116,10 @@ def overdue(session: Session, q: _Query) -> list[Due]:
         stmt = stmt.where(Customer.id.in_(q.customer_ids))
     bills: dict[int, list[int]] = defaultdict(list)
     amounts: dict[int, Decimal] = defaultdict(Decimal)
-    for customer_id, bill_id, amount, paid in session.connection().execute(stmt):  # Core: no ORM rows
+    for customer_id, bill_id, owed in session.connection().execute(stmt):  # Core: no ORM rows
         bills[customer_id].append(bill_id)
-        amounts[customer_id] += amount - paid
-    return [Due(cid, SuspendReason.OVERDUE, tuple(ids), to_money(amounts[cid])) for cid, ids in bills.items()]
+        amounts[customer_id] += owed  # exact: each amount is already in whole cents
+    return [Due(cid, SuspendReason.OVERDUE, tuple(ids), amounts[cid]) for cid, ids in bills.items()]
 
 
 def expired(session: Session, q: _Query) -> list[Due]:
