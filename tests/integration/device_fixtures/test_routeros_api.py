@@ -202,3 +202,18 @@ def test_many_routers_in_one_process() -> None:
     assert counts == [len(r.menus["/ppp/active"]) for r in routers]
     addresses = [row["address"] for r in routers for row in r.menus["/ppp/active"]]
     assert len(addresses) == len(set(addresses))
+
+
+def test_routeros_7_18_empty_reply_is_understood(router: RouterState) -> None:
+    router.version = "7.18.2"
+    with serve_routeros([router]) as fleet:
+        api = connect(fleet)
+        try:
+            assert list(api.path("ppp", "secret").select(Key("name")).where(Key("name") == "nobody")) == []
+            first = next(iter(router.menus["/ppp/secret"]))["name"]
+            [row] = list(api.path("ppp", "secret").select(Key("name")).where(Key("name") == first))
+            assert row == {"name": first}
+            logs = list(api("/log/print"))
+            assert logs and all(len(r["time"]) == len("2026-01-02 03:04:05") for r in logs)
+        finally:
+            api.close()
