@@ -26,6 +26,7 @@ class ApiSettings(Protocol):
     sms_gateway_body: str
     sms_gateway_token: SecretStr | None
     sms_initial_credits: int
+    grace_days: int
 
 
 V1_ACCESS_SECONDS = 3600

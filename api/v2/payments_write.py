@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 import billing.payments as svc
 from api import queries
-from api.deps import NowDep, SessionDep, V2Client, guard
+from api.deps import NowDep, RuntimeDep, SessionDep, V2Client, guard
 from api.inputs import build
 from api.models import ApiVersion
 from api.permissions import Area
@@ -19,6 +19,7 @@ from api.schemas.billing import PaymentCreateIn, PaymentRead
 from api.schemas.common import ERRORS, DataOut
 from billing.errors import Conflict
 from billing.models import Payment
+from billing.policy import SuspensionPolicy
 
 router = APIRouter(prefix="/api/v2/billing/payments", tags=["billing v2"], responses=ERRORS,
                    dependencies=[Depends(guard(ApiVersion.V2, Area.BILLING))])
@@ -27,7 +28,7 @@ KeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128
 
 
 def record_once(session: Session, body: PaymentCreateIn, *, key: str | None, now: datetime,
-                operator_id: int | None) -> Payment:
+                operator_id: int | None, grace_days: int = 3) -> Payment:
     """The payment already recorded under ``key`` (the same request), else a new one."""
     earlier = queries.payment_by_key(session, key, operator_id=operator_id) if key else None
     if earlier is not None:
@@ -35,13 +36,15 @@ def record_once(session: Session, body: PaymentCreateIn, *, key: str | None, now
             raise Conflict("Idempotency-Key was used for a different payment", field="Idempotency-Key")
         return earlier
     data = build(svc.PaymentCreate, body, method=body.payment_method, idempotency_key=key)
-    payment: Payment = svc.record_payment(session, data=data, now=now, operator_id=operator_id)
+    policy = SuspensionPolicy(grace_days=grace_days)
+    payment: Payment = svc.record_payment(session, data=data, now=now, operator_id=operator_id, policy=policy)
     return payment
 
 
 @router.post("", status_code=201)
 def record_payment(body: PaymentCreateIn, session: SessionDep, principal: V2Client, now: NowDep,
-                   idempotency_key: KeyHeader = None) -> DataOut[PaymentRead]:
+                   runtime: RuntimeDep, idempotency_key: KeyHeader = None) -> DataOut[PaymentRead]:
     """Record a payment; it settles open bills oldest first and may reactivate the customer."""
-    payment = record_once(session, body, key=idempotency_key, now=now, operator_id=principal.operator_id)
+    payment = record_once(session, body, key=idempotency_key, now=now, operator_id=principal.operator_id,
+                          grace_days=runtime.settings.grace_days)
     return DataOut(data=PaymentRead.of(payment))
