@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from billing.enums import StaffRole
 from store import Base, UTCDateTime
+from store.types import str_enum
 
 
 class ApiVersion(StrEnum):
@@ -23,11 +23,6 @@ class RateTier(StrEnum):
     HIGH = "high"
 
 
-def _enum(cls: type[Any]) -> Enum:
-    return Enum(cls, values_callable=lambda c: [m.value for m in c], native_enum=False, length=24,
-                validate_strings=True)
-
-
 class ApiClient(Base):
     """An integration allowed to call the API: its version, role, tier, scope and allow-list."""
 
@@ -37,9 +32,9 @@ class ApiClient(Base):
     name: Mapped[str] = mapped_column(String(120))
     client_id: Mapped[str] = mapped_column(String(36), unique=True)
     secret_hash: Mapped[str | None] = mapped_column(String(255))
-    version: Mapped[ApiVersion] = mapped_column(_enum(ApiVersion))
-    tier: Mapped[RateTier] = mapped_column(_enum(RateTier))
-    role: Mapped[StaffRole] = mapped_column(_enum(StaffRole))
+    version: Mapped[ApiVersion] = mapped_column(str_enum(ApiVersion))
+    tier: Mapped[RateTier] = mapped_column(str_enum(RateTier))
+    role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     allowed_ips: Mapped[list[str]] = mapped_column(JSON, default=list)
     generation: Mapped[int] = mapped_column(Integer, default=1)

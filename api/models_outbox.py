@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store import Base, UTCDateTime
+from store.types import str_enum
 
 
 class DeliveryStatus(StrEnum):
@@ -23,11 +23,6 @@ class SmsStatus(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
-
-
-def _enum(cls: type[Any]) -> Enum:
-    return Enum(cls, values_callable=lambda c: [m.value for m in c], native_enum=False, length=24,
-                validate_strings=True)
 
 
 class WebhookEndpoint(Base):
@@ -57,7 +52,7 @@ class WebhookDelivery(Base):
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
     event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id", ondelete="CASCADE"), index=True)
     event: Mapped[str] = mapped_column(String(64))
-    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
+    status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_status_code: Mapped[int | None] = mapped_column(Integer)
@@ -93,7 +88,7 @@ class SmsMessage(Base):
     phone: Mapped[str] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(Text)
     credits: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[SmsStatus] = mapped_column(_enum(SmsStatus))
+    status: Mapped[SmsStatus] = mapped_column(str_enum(SmsStatus))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     provider_id: Mapped[str | None] = mapped_column(String(128))

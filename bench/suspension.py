@@ -16,8 +16,8 @@ import random
 import resource
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,7 @@ from billing.enforcement import RecordingEnforcer
 from billing.models import Bill, Customer, Operator, Package, Subscription
 from billing.policy import SuspensionPolicy
 from billing.suspension import run_suspension
-from store.db import make_engine, make_session_factory
-from store.migrate import upgrade
+from store.db import make_session_factory, scratch_engine
 
 NOW = datetime(2026, 5, 20, 6, 0, tzinfo=UTC)
 BATCH = 5_000
@@ -172,29 +171,9 @@ def reset(engine: Engine) -> None:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-@contextmanager
-def fresh_engine(url: str | None, tmp: str) -> Iterator[Engine]:
+def fresh_engine(url: str | None, tmp: str) -> AbstractContextManager[Engine]:
     """A migrated, empty database: a new SQLite file, or a PostgreSQL schema of this run's own."""
-    target = url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-    if not target.startswith("postgres"):
-        engine = make_engine(target)
-        upgrade(engine)
-        yield engine
-        engine.dispose()
-        return
-    schema = f"bench_suspension_{os.getpid()}"
-    admin = make_engine(target)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
-    engine = make_engine(target, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+    return scratch_engine(url or f"sqlite:///{Path(tmp) / 'bench.db'}", f"bench_suspension_{os.getpid()}")
 
 
 def measure(engine: Engine, repeat: int) -> tuple[list[float], list[float], int, int]:

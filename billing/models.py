@@ -11,7 +11,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -23,16 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from billing import enums as e
 from store import Base, Money, UTCDateTime
-
-
-def _enum(cls: type[Any]) -> Enum:
-    return Enum(
-        cls,
-        values_callable=lambda c: [m.value for m in c],
-        native_enum=False,
-        length=24,
-        validate_strings=True,
-    )
+from store.types import str_enum
 
 
 class Timestamped:
@@ -50,7 +40,7 @@ class Operator(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[e.OperatorStatus] = mapped_column(_enum(e.OperatorStatus))
+    status: Mapped[e.OperatorStatus] = mapped_column(str_enum(e.OperatorStatus))
     fund_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     credit_limit: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -68,7 +58,7 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[e.StaffRole] = mapped_column(_enum(e.StaffRole))
+    role: Mapped[e.StaffRole] = mapped_column(str_enum(e.StaffRole))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -82,7 +72,7 @@ class Package(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
-    service_type: Mapped[e.ServiceType] = mapped_column(_enum(e.ServiceType))
+    service_type: Mapped[e.ServiceType] = mapped_column(str_enum(e.ServiceType))
     speed_down_kbps: Mapped[int] = mapped_column(Integer)
     speed_up_kbps: Mapped[int] = mapped_column(Integer)
     price: Mapped[Decimal] = mapped_column(Money)
@@ -90,7 +80,7 @@ class Package(Timestamped, Base):
     validity_days: Mapped[int] = mapped_column(Integer, default=30)
     router_profile: Mapped[str | None] = mapped_column(String(64))
     suspended_profile: Mapped[str | None] = mapped_column(String(64))
-    enforcement: Mapped[e.EnforcementStyle | None] = mapped_column(_enum(e.EnforcementStyle))
+    enforcement: Mapped[e.EnforcementStyle | None] = mapped_column(str_enum(e.EnforcementStyle))
     grace_days: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -110,10 +100,10 @@ class Customer(Timestamped, Base):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(Text)
-    connection_type: Mapped[e.ServiceType] = mapped_column(_enum(e.ServiceType))
-    billing_type: Mapped[e.BillingType] = mapped_column(_enum(e.BillingType))
-    status: Mapped[e.CustomerStatus] = mapped_column(_enum(e.CustomerStatus))
-    suspend_reason: Mapped[e.SuspendReason | None] = mapped_column(_enum(e.SuspendReason))
+    connection_type: Mapped[e.ServiceType] = mapped_column(str_enum(e.ServiceType))
+    billing_type: Mapped[e.BillingType] = mapped_column(str_enum(e.BillingType))
+    status: Mapped[e.CustomerStatus] = mapped_column(str_enum(e.CustomerStatus))
+    suspend_reason: Mapped[e.SuspendReason | None] = mapped_column(str_enum(e.SuspendReason))
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
     secret: Mapped[str | None] = mapped_column(String(128))
     static_ip: Mapped[str | None] = mapped_column(String(45))
@@ -124,8 +114,8 @@ class Customer(Timestamped, Base):
     promise_to_pay_until: Mapped[date | None] = mapped_column(Date)
     balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     credit_limit: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
-    desired_state: Mapped[e.ServiceState] = mapped_column(_enum(e.ServiceState))
-    applied_state: Mapped[e.ServiceState | None] = mapped_column(_enum(e.ServiceState))
+    desired_state: Mapped[e.ServiceState] = mapped_column(str_enum(e.ServiceState))
+    applied_state: Mapped[e.ServiceState | None] = mapped_column(str_enum(e.ServiceState))
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     enforce_attempts: Mapped[int] = mapped_column(Integer, default=0)
     enforce_error: Mapped[str | None] = mapped_column(Text)
@@ -142,8 +132,8 @@ class Subscription(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"))
-    billing_type: Mapped[e.BillingType] = mapped_column(_enum(e.BillingType))
-    status: Mapped[e.SubscriptionStatus] = mapped_column(_enum(e.SubscriptionStatus))
+    billing_type: Mapped[e.BillingType] = mapped_column(str_enum(e.BillingType))
+    status: Mapped[e.SubscriptionStatus] = mapped_column(str_enum(e.SubscriptionStatus))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cycle_day: Mapped[int | None] = mapped_column(Integer)
@@ -168,7 +158,7 @@ class Bill(Timestamped, Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     amount_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[e.BillStatus] = mapped_column(_enum(e.BillStatus))
+    status: Mapped[e.BillStatus] = mapped_column(str_enum(e.BillStatus))
     issued_on: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date] = mapped_column(Date)
     description: Mapped[str | None] = mapped_column(Text)
@@ -185,8 +175,8 @@ class Payment(Base):
     package_id: Mapped[int | None] = mapped_column(ForeignKey("packages.id"))
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    method: Mapped[e.PaymentMethod] = mapped_column(_enum(e.PaymentMethod))
-    status: Mapped[e.PaymentStatus] = mapped_column(_enum(e.PaymentStatus))
+    method: Mapped[e.PaymentMethod] = mapped_column(str_enum(e.PaymentMethod))
+    status: Mapped[e.PaymentStatus] = mapped_column(str_enum(e.PaymentStatus))
     reference: Mapped[str | None] = mapped_column(String(64))
     transaction_id: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
@@ -213,7 +203,7 @@ class LedgerEntry(Base):
     __table_args__ = (Index("ix_ledger_customer_time", "customer_id", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    kind: Mapped[e.LedgerKind] = mapped_column(_enum(e.LedgerKind))
+    kind: Mapped[e.LedgerKind] = mapped_column(str_enum(e.LedgerKind))
     amount: Mapped[Decimal] = mapped_column(Money)
     balance_after: Mapped[Decimal] = mapped_column(Money)
     bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"))
@@ -229,7 +219,7 @@ class FundTransaction(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
-    kind: Mapped[e.FundKind] = mapped_column(_enum(e.FundKind))
+    kind: Mapped[e.FundKind] = mapped_column(str_enum(e.FundKind))
     amount: Mapped[Decimal] = mapped_column(Money)
     balance_after: Mapped[Decimal] = mapped_column(Money)
     description: Mapped[str | None] = mapped_column(Text)
@@ -257,7 +247,7 @@ class Voucher(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"))
     value: Mapped[Decimal] = mapped_column(Money)
-    status: Mapped[e.VoucherStatus] = mapped_column(_enum(e.VoucherStatus))
+    status: Mapped[e.VoucherStatus] = mapped_column(str_enum(e.VoucherStatus))
     activated_by_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     activated_phone: Mapped[str | None] = mapped_column(String(32))
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -272,7 +262,7 @@ class Complaint(Timestamped, Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[e.ComplaintStatus] = mapped_column(_enum(e.ComplaintStatus))
+    status: Mapped[e.ComplaintStatus] = mapped_column(str_enum(e.ComplaintStatus))
 
 
 class SuspensionRun(Base):
@@ -282,7 +272,7 @@ class SuspensionRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[e.RunStatus] = mapped_column(_enum(e.RunStatus))
+    status: Mapped[e.RunStatus] = mapped_column(str_enum(e.RunStatus))
     trigger: Mapped[str] = mapped_column(String(32), default="cli")
     suspended: Mapped[int] = mapped_column(Integer, default=0)
     reactivated: Mapped[int] = mapped_column(Integer, default=0)
@@ -299,7 +289,7 @@ class SuspensionLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("suspension_runs.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    action: Mapped[e.SuspensionAction] = mapped_column(_enum(e.SuspensionAction))
+    action: Mapped[e.SuspensionAction] = mapped_column(str_enum(e.SuspensionAction))
     reason: Mapped[str] = mapped_column(String(64))
     bill_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     amount_due: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))

@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -24,11 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from collectors import enums as e
 from store import Base, UTCDateTime
-
-
-def _enum(cls: type[Any]) -> Enum:
-    return Enum(cls, values_callable=lambda c: [m.value for m in c], native_enum=False, length=24,
-                validate_strings=True)
+from store.types import str_enum
 
 
 class Device(Base):
@@ -37,8 +32,8 @@ class Device(Base):
     __tablename__ = "devices"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[e.DeviceKind] = mapped_column(_enum(e.DeviceKind), index=True)
-    vendor: Mapped[e.Vendor] = mapped_column(_enum(e.Vendor))
+    kind: Mapped[e.DeviceKind] = mapped_column(str_enum(e.DeviceKind), index=True)
+    vendor: Mapped[e.Vendor] = mapped_column(str_enum(e.Vendor))
     model: Mapped[str | None] = mapped_column(String(64))
     site: Mapped[str | None] = mapped_column(String(64))
     host: Mapped[str] = mapped_column(String(255))
@@ -51,7 +46,7 @@ class Device(Base):
     snmp_community_enc: Mapped[str | None] = mapped_column(Text)
     enforcement: Mapped[str | None] = mapped_column(String(24))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[e.DeviceStatus] = mapped_column(_enum(e.DeviceStatus), default=e.DeviceStatus.UNKNOWN)
+    status: Mapped[e.DeviceStatus] = mapped_column(str_enum(e.DeviceStatus), default=e.DeviceStatus.UNKNOWN)
     identity: Mapped[str | None] = mapped_column(String(120))
     version: Mapped[str | None] = mapped_column(String(64))
     uptime_s: Mapped[int | None] = mapped_column(BigInteger)
@@ -119,7 +114,7 @@ class Onu(Base):
     mac: Mapped[str | None] = mapped_column(String(17))
     description: Mapped[str | None] = mapped_column(String(120))
     model: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[e.OnuStatus] = mapped_column(_enum(e.OnuStatus), index=True)
+    status: Mapped[e.OnuStatus] = mapped_column(str_enum(e.OnuStatus), index=True)
     last_down_cause: Mapped[str | None] = mapped_column(String(64))
     rx_dbm: Mapped[float | None] = mapped_column(Float)
     tx_dbm: Mapped[float | None] = mapped_column(Float)
@@ -224,7 +219,7 @@ class StatusCheck(Base):
     __tablename__ = "status_checks"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[e.CheckKind] = mapped_column(_enum(e.CheckKind))
+    kind: Mapped[e.CheckKind] = mapped_column(str_enum(e.CheckKind))
     target: Mapped[str] = mapped_column(String(255))
     port: Mapped[int | None] = mapped_column(Integer)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"))
@@ -244,7 +239,7 @@ class SubscriberSession(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
-    kind: Mapped[e.SessionKind] = mapped_column(_enum(e.SessionKind))
+    kind: Mapped[e.SessionKind] = mapped_column(str_enum(e.SessionKind))
     router_ref: Mapped[str] = mapped_column(String(32))
     username: Mapped[str] = mapped_column(String(64))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
@@ -288,7 +283,7 @@ class HotspotLog(_LogColumns, Base):
     """A hotspot login, logout or failed login."""
 
     __tablename__ = "hotspot_logs"
-    event: Mapped[e.HotspotEvent] = mapped_column(_enum(e.HotspotEvent))
+    event: Mapped[e.HotspotEvent] = mapped_column(str_enum(e.HotspotEvent))
     username: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str | None] = mapped_column(String(45))
     customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
@@ -298,7 +293,7 @@ class PppAuthLog(_LogColumns, Base):
     """A PPP authentication, connect, disconnect or failure."""
 
     __tablename__ = "ppp_auth_logs"
-    event: Mapped[e.PppEvent] = mapped_column(_enum(e.PppEvent))
+    event: Mapped[e.PppEvent] = mapped_column(str_enum(e.PppEvent))
     username: Mapped[str] = mapped_column(String(64), index=True)
     interface: Mapped[str | None] = mapped_column(String(64))
     customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
@@ -320,7 +315,7 @@ class CollectionRun(Base):
     __tablename__ = "collection_runs"
     __table_args__ = (Index("ix_collection_runs_family_time", "family", "started_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    family: Mapped[e.SourceKind] = mapped_column(_enum(e.SourceKind))
+    family: Mapped[e.SourceKind] = mapped_column(str_enum(e.SourceKind))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     devices: Mapped[int] = mapped_column(Integer, default=0)

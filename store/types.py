@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger, DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -63,3 +63,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def str_enum(cls: type[Any]) -> Enum:
+    """A StrEnum column stored as its lowercase values in a VARCHAR (portable, no native ENUM)."""
+    return Enum(cls, values_callable=lambda c: [m.value for m in c], native_enum=False, length=24,
+                validate_strings=True)

@@ -35,8 +35,7 @@ from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from store.base import Base  # noqa: E402
-from store.db import make_engine, make_session_factory  # noqa: E402
-from store.migrate import upgrade  # noqa: E402
+from store.db import make_session_factory, scratch_engine  # noqa: E402
 
 
 def database_url_for_tests(tmp_dir: Path) -> str:
@@ -66,24 +65,9 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         except ModuleNotFoundError:
             pass
     url = database_url_for_tests(tmp_path_factory.mktemp("db"))
-    if not url.startswith("postgresql"):
-        eng = make_engine(url)
-        upgrade(eng)
-        yield eng
-        eng.dispose()
-        return
     # PostgreSQL: a schema of this run's own, so runs side by side never touch each other's tables.
-    schema = f"ispnoc_test_{os.getpid()}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
-    eng = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    upgrade(eng)
-    yield eng
-    eng.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    with scratch_engine(url, f"ispnoc_test_{os.getpid()}") as eng:
+        yield eng
 
 
 @pytest.fixture
