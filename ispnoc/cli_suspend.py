@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from billing.enforcement import RecordingEnforcer, RouterEnforcer
 from billing.errors import BillingError
 from billing.policy import SuspensionPolicy
 from billing.suspension import run_suspension
+from collectors.mikrotik_enforcer import MikrotikEnforcer
+from ispnoc.enforcers import mikrotik_enforcer
 from ispnoc.wiring import Store, open_store
 from store.types import utcnow
 
@@ -20,9 +21,9 @@ suspend_app = typer.Typer(no_args_is_help=True, help="Auto-suspension of custome
 err = Console(stderr=True, highlight=False)
 
 
-def make_enforcer(store: Store) -> RouterEnforcer:
-    """The router seam for CLI runs (the MikroTik enforcer is wired in by the collectors)."""
-    return RecordingEnforcer()
+def make_enforcer(store: Store) -> MikrotikEnforcer:
+    """The router seam for CLI runs: the MikroTik enforcer over the device inventory."""
+    return mikrotik_enforcer(store)
 
 
 def parse_now(value: str | None) -> datetime:
@@ -54,8 +55,12 @@ def run(
     try:
         store = open_store()
         policy = SuspensionPolicy(grace_days=store.settings.grace_days)
-        report = run_suspension(store.sessions, now=moment, policy=policy, enforcer=make_enforcer(store),
-                                dry_run=dry_run, trigger="cli")
+        enforcer = make_enforcer(store)
+        try:
+            report = run_suspension(store.sessions, now=moment, policy=policy, enforcer=enforcer,
+                                    dry_run=dry_run, trigger="cli")
+        finally:
+            enforcer.close()
     except BillingError as exc:
         _fail(exc.message)
     except Exception as exc:  # a cron job needs one line, not a traceback

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from billing.enums import CustomerStatus
+from billing.enums import CustomerStatus, ServiceState
 from billing.models import Customer
 from ispnoc.cli import app
 from ispnoc.settings import get_settings
@@ -71,3 +71,45 @@ def test_a_run_in_progress_exits_non_zero_with_a_reason(store_url: str) -> None:
     result = CliRunner().invoke(app, ["suspend", "run"])
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: another suspension run is in progress"
+
+
+def test_a_cron_run_suspends_on_the_simulated_router(store_url: str) -> None:
+    from collectors.enums import DeviceKind, Vendor
+    from collectors.models import Device
+    from device_fixtures.routeros.server import serve_routeros
+    from device_fixtures.routeros.state import SubscriberKind
+    from device_fixtures.routeros.subscribers import build_router
+    from store.types import utcnow
+
+    state = build_router("rtr-cron", 10, seed=5)
+    pppoe = next(s for s in state.subscribers.values() if s.kind is SubscriberKind.PPPOE)
+    with serve_routeros([state]) as fleet:
+        store = open_store(database_url=store_url)
+        with session_scope(store.sessions) as session:
+            device = Device(name="rtr-cron", kind=DeviceKind.ROUTER, vendor=Vendor.MIKROTIK, host=fleet.host,
+                            api_port=fleet.port, username="admin", password_enc="admin", enabled=True,
+                            created_at=utcnow())
+            session.add(device)
+            session.flush()
+            late = session.scalars(select(Customer).order_by(Customer.id)).first()
+            assert late is not None
+            late.router_id, late.username = device.id, pppoe.name
+        result = CliRunner().invoke(app, ["suspend", "run", "--json", "--now", "2026-05-20T12:00:00Z"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["suspended"], summary["applied"], summary["failed"]) == (1, 1, 0)
+    with state.lock:
+        secret = next(r for r in state.menus["/ppp/secret"] if r.get("name") == pppoe.name)
+        assert secret["profile"] == "suspended"
+        assert not [r for r in state.menus["/ppp/active"] if r.get("name") == pppoe.name]
+
+
+def test_a_customer_without_a_router_stays_pending_with_the_reason(store_url: str) -> None:
+    result = CliRunner().invoke(app, ["suspend", "run", "--json", "--now", "2026-05-20T12:00:00Z"])
+    summary = json.loads(result.stdout)
+    assert (summary["suspended"], summary["applied"], summary["failed"]) == (1, 0, 1)
+    store = open_store(database_url=store_url)
+    with session_scope(store.sessions) as session:
+        late = session.scalars(select(Customer).order_by(Customer.id)).first()
+        assert late is not None and late.applied_state == ServiceState.ENABLED  # not applied yet
+        assert late.enforce_attempts == 1 and "no router" in (late.enforce_error or "")
