@@ -92,6 +92,7 @@ class Customer(Timestamped, Base):
     __table_args__ = (
         Index("ix_customers_status_billing", "status", "billing_type"),
         Index("ix_customers_enforce", "desired_state", "applied_state"),
+        Index("ix_customers_live_id", "deleted_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
