@@ -113,6 +113,7 @@ def _add_optional_subcommands() -> None:
         ("ispnoc.cli_suspend", "suspend_app", "suspend"),
         ("ispnoc.cli_clients", "clients_app", "clients"),
         ("ispnoc.cli_fixtures", "fixtures_app", "fixtures"),
+        ("ispnoc.cli_devices", "devices_app", "devices"),
     ):
         try:
             sub = getattr(importlib.import_module(module), attr)

@@ -1,34 +1,19 @@
 """Which RouterEnforcer a run uses: the MikroTik one, reaching each customer's router as the device
-inventory (the ``devices`` table) describes it. Stored passwords are Fernet-encrypted with
-``ISPNOC_CREDENTIALS_KEY`` when it is set."""
+inventory (the ``devices`` table) describes it."""
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 
 from billing.enums import EnforcementStyle
 from collectors.enums import DeviceKind
 from collectors.mikrotik_enforcer import MikrotikEnforcer, RouterAccess
 from collectors.models import Device
-from ispnoc.settings import Settings
+from ispnoc.vault import reveal
 from ispnoc.wiring import Store
 from store.db import session_scope
 
 API_PORT = 8728
-
-
-def reveal(settings: Settings, stored: str | None) -> str:
-    """A stored device secret in clear (decrypted when a credentials key is configured)."""
-    if not stored:
-        return ""
-    key = settings.credentials_key
-    if key is None:
-        return stored
-    try:
-        return Fernet(key.get_secret_value().encode()).decrypt(stored.encode()).decode()
-    except InvalidToken as exc:
-        raise ValueError("a stored device secret does not match ISPNOC_CREDENTIALS_KEY") from exc
 
 
 def router_directory(store: Store) -> dict[int, RouterAccess]:
