@@ -105,21 +105,17 @@ def demo(
     sys.exit(run_demo(database_url=database_url, customers=customers))
 
 
-def _add_optional_subcommands() -> None:
-    """Sub-apps that live beside their code (suspension, API clients, fixtures, devices)."""
-    import importlib
+def _add_subcommands() -> None:
+    """Sub-apps that live beside their code: suspension, API clients, fixtures, devices."""
+    from ispnoc.cli_clients import clients_app
+    from ispnoc.cli_devices import devices_app
+    from ispnoc.cli_fixtures import fixtures_app
+    from ispnoc.cli_suspend import suspend_app
 
-    for module, attr, name in (
-        ("ispnoc.cli_suspend", "suspend_app", "suspend"),
-        ("ispnoc.cli_clients", "clients_app", "clients"),
-        ("ispnoc.cli_fixtures", "fixtures_app", "fixtures"),
-        ("ispnoc.cli_devices", "devices_app", "devices"),
-    ):
-        try:
-            sub = getattr(importlib.import_module(module), attr)
-        except (ModuleNotFoundError, AttributeError):
-            continue
-        app.add_typer(sub, name=name)
+    app.add_typer(suspend_app, name="suspend")
+    app.add_typer(clients_app, name="clients")
+    app.add_typer(fixtures_app, name="fixtures")
+    app.add_typer(devices_app, name="devices")
 
 
-_add_optional_subcommands()
+_add_subcommands()
