@@ -83,7 +83,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="bind address (ISPNOC_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port (ISPNOC_PORT)")] = None,
 ) -> None:
-    """Run the REST API (and the dashboard) with uvicorn on the configured store."""
+    """Run the REST API with uvicorn on the configured store."""
     from ispnoc.server import serve as run_server
     from ispnoc.settings import get_settings
 
