@@ -54,12 +54,23 @@ class _Endpoint:
     relay: LatencyRelay | None
 
 
+RESPONDER = """
+import resource, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+want = hard if hard != resource.RLIM_INFINITY else 65536
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(want, 65536)), hard))
+from snmpsim import datafile
+datafile.DataFile.max_queue_entries = max(31, (resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 256) // 3)
+from snmpsim.commands.responder import main
+sys.exit(main())
+"""
+"""snmpsim's responder, keeping many more data files open than its default 31: a fleet of 2,000
+devices otherwise reopens a device's file and index on nearly every request."""
+
+
 def responder_command() -> list[str]:
     """How to run snmpsim's command responder from this interpreter's environment."""
-    script = Path(sys.executable).with_name("snmpsim-command-responder")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from snmpsim.commands.responder import main; sys.exit(main())"]
+    return [sys.executable, "-c", RESPONDER]
 
 
 def free_udp_port(host: str) -> int:
