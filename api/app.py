@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,14 +17,13 @@ from api.requestlog import RequestLogWriter
 from api.runtime import Runtime
 from store.db import make_engine, make_session_factory
 
-log = logging.getLogger(__name__)
 DESCRIPTION = """ispnoc REST API. v1: bearer tokens from `POST /api/auth/login`.
 v2 (preferred): client credentials at `POST /api/v2/auth/token`, tokens prefixed `v2_`.
 Lists take `page` and `per_page` (max 100) and answer `{data, meta}`; errors answer
 `{error: {code, message, details}}`. Every response carries `X-RateLimit-Limit` and
 `X-RateLimit-Remaining`; a 429 also `Retry-After`."""
 
-# Routers in import order; a module that is not there yet (or belongs to a later feature) is skipped.
+# Routers in import order.
 ROUTERS = (
     "api.v1.auth", "api.v2.auth",
     "api.v1.dashboard", "api.v1.customers", "api.v1.customers_write", "api.v1.billing",
@@ -39,15 +37,7 @@ ROUTERS = (
 def _routers() -> list[APIRouter]:
     found: list[APIRouter] = []
     for name in ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            if exc.name and exc.name.startswith("billing."):  # its service has not landed yet
-                log.warning("API routes %s skipped: %s is missing", name, exc.name)
-                continue
-            raise
+        module = importlib.import_module(name)
         found.extend(r for r in (getattr(module, "router", None), getattr(module, "router_v1", None),
                                  getattr(module, "router_v2", None)) if isinstance(r, APIRouter))
     return found

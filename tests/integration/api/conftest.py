@@ -24,7 +24,6 @@ from api.clients import ClientCreate, create_client
 from ispnoc.settings import Settings
 from store.db import session_scope
 from tests.factories import NOW
-from tests.integration.api import stand_ins  # noqa: F401  (before any app is built)
 from tests.integration.api.world import World, build
 
 KEY = "test-secret-key-of-at-least-thirty-two-bytes"
