@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -95,7 +95,7 @@ PACKAGES: tuple[dict[str, Any], ...] = (
     dict(name="Fiber 50 Mbps", service_type="fiber", speed_down_kbps=50_000, speed_up_kbps=50_000,
          price=Decimal("1500.00"), router_profile="50M"),
     dict(name="Hotspot 30 days", service_type="hotspot", speed_down_kbps=5_000, speed_up_kbps=2_000,
-         price=Decimal("300.00"), router_profile="hs-5M"),
+         price=Decimal("300.00"), router_profile="5M"),
     dict(name="Business 100 Mbps", service_type="static", speed_down_kbps=100_000, speed_up_kbps=100_000,
          price=Decimal("5000.00"), router_profile="100M", grace_days=7),
 )
@@ -114,16 +114,47 @@ def _customer(session: Session, n: int, story: str, ctx: _Ctx) -> Customer:
     name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     op = ctx.ops[1] if n % 5 == 0 else ctx.ops[0]
     created = ctx.valid_from if story == "prepaid_valid" else ctx.t0
+    access: dict[str, Any] = dict(
+        connection_type=pkg.service_type, username=f"{name.split()[0].lower()}{n:04d}", secret=f"pw{n:06d}x",
+        router_id=1 + n % 3, onu_serial=f"HWTC{n:08X}" if pkg.service_type == "fiber" else None,
+        static_ip=f"10.50.{n // 250}.{n % 250 + 2}" if pkg.service_type == "static" else None)
+    if n <= len(ctx.bindings):
+        pkg, access = _bound(ctx.bindings[n - 1], story, ctx.pkgs, rng)
     return customers.create_customer(session, data=build(
         customers.CustomerCreate, operator_id=op.id, package_id=pkg.id, name=name,
         email=f"{name.split()[0].lower()}{n}@mail.example", phone=f"+88017{n:08d}",
         address=f"House {rng.randint(1, 90)}, Road {rng.randint(1, 30)}, {rng.choice(AREAS)}",
-        connection_type=pkg.service_type, username=f"{name.split()[0].lower()}{n:04d}", secret=f"pw{n:06d}x",
         billing_type="prepaid" if story.startswith("prepaid") else "postpaid",
-        never_suspend=story == "never_suspend", router_id=1 + n % 3,
-        onu_serial=f"HWTC{n:08X}" if pkg.service_type == "fiber" else None,
-        static_ip=f"10.50.{n // 250}.{n % 250 + 2}" if pkg.service_type == "static" else None,
+        never_suspend=story == "never_suspend", **access,
     ), now=created)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A simulated subscriber (and maybe an ONU) that one demo customer is: same username, secret,
+    router and serial, so suspension and the collectors reach the simulated network."""
+
+    username: str
+    secret: str
+    router_id: int
+    service: str
+    static_ip: str | None = None
+    onu_serial: str | None = None
+
+
+def _bound(b: Binding, story: str, pkgs: list[Package], rng: random.Random) -> tuple[Package, dict[str, Any]]:
+    """The package and access columns of a customer bound to a simulated subscriber."""
+    if b.service == "hotspot":
+        pkg = pkgs[3]
+    elif b.onu_serial:
+        pkg = pkgs[2]
+    elif b.static_ip and not story.startswith("prepaid"):
+        pkg = pkgs[4]
+    else:
+        pkg = rng.choice(pkgs[:2])
+    access = dict(connection_type=b.service, username=b.username, secret=b.secret, router_id=b.router_id,
+                  onu_serial=b.onu_serial, static_ip=b.static_ip)
+    return pkg, access
 
 
 @dataclass
@@ -133,6 +164,7 @@ class _Ctx:
     pkgs: list[Package]
     t0: datetime
     valid_from: datetime
+    bindings: Sequence[Binding] = ()
 
 
 # How much of each month's bill a story pays: (older month, last month); None = nothing.
@@ -157,8 +189,9 @@ def _pay(session: Session, customer: Customer, how: str | None, period: str, pai
 
 
 def build_demo_isp(sessions: sessionmaker[Session], *, now: datetime, customers_n: int,
-                   due_days: int = 10, seed: int = 7) -> DemoIsp:
-    """Create the demo ISP over two billing months ending at ``now`` (one transaction a step)."""
+                   due_days: int = 10, seed: int = 7, bindings: Sequence[Binding] = ()) -> DemoIsp:
+    """Create the demo ISP over two billing months ending at ``now`` (one transaction a step); the
+    first customers are the simulated subscribers in ``bindings``."""
     today = now.date()
     older, last = month_start(today, 2), month_start(today, 1)
     t0 = at(older - timedelta(days=5))
@@ -167,7 +200,7 @@ def build_demo_isp(sessions: sessionmaker[Session], *, now: datetime, customers_
         ops, pkgs = _operators(session, t0), _packages(session, t0)
         isp.operator_ids = [o.id for o in ops]
         isp.package_ids = {p.name: p.id for p in pkgs}
-        ctx = _Ctx(random.Random(seed), ops, pkgs, t0, now - timedelta(days=10))
+        ctx = _Ctx(random.Random(seed), ops, pkgs, t0, now - timedelta(days=10), bindings)
         for n, story in enumerate(stories(customers_n, ctx.rng), start=1):
             isp.stories[_customer(session, n, story, ctx).id] = story
     for back, month in ((0, older), (1, last)):
