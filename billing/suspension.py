@@ -1,5 +1,6 @@
 """The auto-suspension run: select who is due (set-based), mark them, log and announce it, then
-put every pending change on the routers. Also reactivates suspended customers who are clear again.
+put every pending change on the routers. Also reactivates suspended customers who are clear again,
+and (with an enforcer that reads routers) reports and repairs drift between the routers and the store.
 
 A run is a job with its own transactions: lock, mark (one transaction), apply (one more), release.
 Marking is a conditional UPDATE (only customers still suspendable flip), so even two runs that got
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, String, Table, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing import events, locks
-from billing.enforcement import RouterEnforcer, apply_pending, pending
+from billing.enforcement import Drift, RouterEnforcer, apply_pending, pending, reconcile
 from billing.enums import CustomerStatus, RunStatus, ServiceState, SuspendReason, SuspensionAction
 from billing.models import Customer, SuspensionLog, SuspensionRun
 from billing.policy import SUSPENDABLE, Due, SuspensionPolicy, select_due
@@ -53,6 +54,7 @@ class RunReport:
     applied: int = 0
     failed: int = 0
     pending: int = 0
+    drift: list[Drift] = field(default_factory=list)
 
     @property
     def suspended(self) -> int:
@@ -66,7 +68,8 @@ class RunReport:
         """The JSON summary ``ispnoc suspend run --json`` prints."""
         return {"run_id": self.run_id, "dry_run": self.dry_run, "suspended": self.suspended,
                 "reactivated": self.reactivated, "applied": self.applied, "failed": self.failed,
-                "pending": self.pending, "customers": [e.as_dict() for e in self.entries]}
+                "pending": self.pending, "customers": [e.as_dict() for e in self.entries],
+                "drift": [d.as_dict() for d in self.drift]}
 
 
 def plan(session: Session, *, now: datetime, policy: SuspensionPolicy) -> list[Entry]:
@@ -111,6 +114,7 @@ def _run(sessions: sessionmaker[Session], *, now: datetime, policy: SuspensionPo
         run_id = run.id
     try:
         with session_scope(sessions) as session:
+            drift = reconcile(session, enforcer, now=now)  # drift becomes pending: repaired just below
             result = apply_pending(session, enforcer, now=now)
             _finish(session, run_id, now=now, status=RunStatus.COMPLETED, applied=result.applied,
                     failed=len(result.failed))
@@ -118,7 +122,7 @@ def _run(sessions: sessionmaker[Session], *, now: datetime, policy: SuspensionPo
         with session_scope(sessions) as session:
             _finish(session, run_id, now=now, status=RunStatus.FAILED, error=type(exc).__name__)
         raise
-    return RunReport(run_id, False, entries, applied=result.applied, failed=len(result.failed))
+    return RunReport(run_id, False, entries, applied=result.applied, failed=len(result.failed), drift=drift)
 
 
 def _finish(session: Session, run_id: int, *, now: datetime, status: RunStatus,

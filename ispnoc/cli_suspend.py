@@ -67,3 +67,6 @@ def run(
         _fail(f"{type(exc).__name__}: {exc}".splitlines()[0])
     if as_json:
         typer.echo(json.dumps(report.summary()))
+    for drift in report.drift:  # stderr, so cron mails it; stdout stays the JSON summary
+        err.print(f"drift: customer {drift.customer_id} on router {drift.router_id}: {drift.found}, "
+                  f"the store says {drift.store.value}", markup=False)

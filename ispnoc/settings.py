@@ -7,6 +7,8 @@ from functools import lru_cache
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from billing.enums import EnforcementStyle
+
 
 class Settings(BaseSettings):
     """ispnoc's configuration; secrets are SecretStr so they never print."""
@@ -35,6 +37,12 @@ class Settings(BaseSettings):
     address_list_name: str = "ispnoc-suspended"
     suspended_profile: str = "suspended"
     enforcement_comment: str = "ispnoc"
+    enforcement_style: EnforcementStyle = Field(
+        default=EnforcementStyle.PROFILE_SWAP,
+        description="suspension style when neither package nor router sets one: profile or address-list")
+    payment_page_url: str | None = Field(
+        default=None, description="where address-list style redirects web traffic, e.g. "
+        "http://10.0.0.5:8080/ (the host must be an IP address: the routers dst-nat to it)")
 
     voucher_length: int = 12
     voucher_charset: str = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -46,6 +54,27 @@ class Settings(BaseSettings):
     sms_gateway_body: str = '{"to": "{phone}", "text": "{message}"}'
     sms_gateway_token: SecretStr | None = None
     sms_initial_credits: int = 5000
+
+    # The scheduler (``ispnoc scheduler``, or inside ``ispnoc serve``): seconds between collect
+    # cycles per family (0 turns a family off), cron expressions for the billing runs ("" = off).
+    scheduler_enabled: bool = True
+    scheduler_workers: int = 4
+    collect_mikrotik_s: float = 60
+    collect_olt_ssh_s: float = 300
+    collect_olt_snmp_s: float = 120
+    collect_radio_snmp_s: float = 60
+    collect_zabbix_s: float = 60
+    collect_status_s: float = 60
+    collect_concurrency: dict[str, int] = Field(default_factory=dict, description="per family, e.g. olt_ssh")
+    collect_timeout_s: dict[str, float] = Field(default_factory=dict, description="per family, seconds")
+    suspension_cron: str = "*/15 * * * *"
+    bills_cron: str = "0 1 1 * *"
+    delivery_s: float = 5
+    retention_days: int = 90
+    retention_cron: str = "30 3 * * *"
+    syslog_enabled: bool = True
+    syslog_host: str = "127.0.0.1"
+    syslog_port: int = 5514
 
 
 @lru_cache(maxsize=1)

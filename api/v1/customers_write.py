@@ -11,6 +11,7 @@ from api.deps import NowDep, SessionDep, V1Client, guard
 from api.inputs import build
 from api.models import ApiVersion
 from api.permissions import Area
+from api.runtime import push_path_customer
 from api.schemas.common import ERRORS, DataOut
 from api.schemas.customers import CustomerActionIn, V1CustomerCreateIn, V1CustomerRead
 
@@ -27,10 +28,11 @@ def create_customer(body: V1CustomerCreateIn, session: SessionDep, principal: V1
     return DataOut(data=V1CustomerRead.of(svc.create_customer(session, data=data, now=now)))
 
 
-@router.post("/{customer_id}/action")
+@router.post("/{customer_id}/action", dependencies=[Depends(push_path_customer)])
 def customer_action(customer_id: int, body: CustomerActionIn, session: SessionDep, principal: V1Client,
                     now: NowDep) -> DataOut[V1CustomerRead]:
-    """Suspend, activate or disable a customer, or extend a prepaid one by a period (charged)."""
+    """Suspend, activate or disable a customer, or extend a prepaid one by a period (charged); the
+    customer's router follows at once."""
     if body.action == "extend":
         renewals.renew_prepaid(session, customer_id, now=now, operator_id=principal.operator_id)
         customer = svc.get_customer(session, customer_id, operator_id=principal.operator_id)

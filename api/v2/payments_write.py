@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 import billing.payments as svc
 from api import queries
-from api.deps import NowDep, RuntimeDep, SessionDep, V2Client, guard
+from api.deps import NowDep, SessionDep, V2Client, guard
 from api.inputs import build
 from api.models import ApiVersion
 from api.permissions import Area
+from api.runtime import PushDep
 from api.schemas.billing import PaymentCreateIn, PaymentRead
 from api.schemas.common import ERRORS, DataOut
 from billing.errors import Conflict
@@ -43,8 +44,9 @@ def record_once(session: Session, body: PaymentCreateIn, *, key: str | None, now
 
 @router.post("", status_code=201)
 def record_payment(body: PaymentCreateIn, session: SessionDep, principal: V2Client, now: NowDep,
-                   runtime: RuntimeDep, idempotency_key: KeyHeader = None) -> DataOut[PaymentRead]:
-    """Record a payment; it settles open bills oldest first and may reactivate the customer."""
+                   push: PushDep, idempotency_key: KeyHeader = None) -> DataOut[PaymentRead]:
+    """Record a payment; it settles open bills oldest first and may reactivate the customer at once."""
     payment = record_once(session, body, key=idempotency_key, now=now, operator_id=principal.operator_id,
-                          grace_days=runtime.settings.grace_days)
+                          grace_days=push.runtime.settings.grace_days)
+    push.after_commit(payment.customer_id)
     return DataOut(data=PaymentRead.of(payment))

@@ -8,6 +8,7 @@ import billing.vouchers as svc
 from api.deps import NowDep, SessionDep, V2Client, guard, intensive
 from api.models import ApiVersion
 from api.permissions import Area
+from api.runtime import PushDep
 from api.schemas.catalog import VoucherActivateIn, VoucherGenerateIn, VoucherRead
 from api.schemas.common import ERRORS, DataOut, many
 
@@ -25,9 +26,10 @@ def generate(body: VoucherGenerateIn, session: SessionDep, principal: V2Client,
 
 
 @router.post("/activate")
-def activate(body: VoucherActivateIn, session: SessionDep, principal: V2Client,
-             now: NowDep) -> DataOut[VoucherRead]:
-    """Use a recharge card for the customer with this phone (or id)."""
+def activate(body: VoucherActivateIn, session: SessionDep, principal: V2Client, now: NowDep,
+             push: PushDep) -> DataOut[VoucherRead]:
+    """Use a recharge card for the customer with this phone (or id); a renewal reaches the router at once."""
     card = svc.activate_voucher(session, code=body.code, phone=body.phone, customer_id=body.customer_id,
                                 now=now, operator_id=principal.operator_id)
+    push.after_commit(card.activated_by_id)
     return DataOut(data=VoucherRead.of(card))

@@ -119,6 +119,7 @@ def execute(state: RouterState, request: Request) -> list[bytes]:
         return trap("no such command" if known_prefix else "no such command prefix", 0, request.tag)
     try:
         with state.lock:
+            state.commands[request.command] += 1
             return handler(state, menu, request)
     except MenuError as exc:
         return trap(exc.message, exc.category, request.tag)

@@ -73,6 +73,13 @@ SPECS: dict[str, MenuSpec] = {
         booleans=frozenset({"disabled", "dynamic"}), unique=None,
         read_only=frozenset({"dynamic", "creation-time"}),
     ),
+    "/ip/firewall/nat": MenuSpec(
+        defaults={"chain": "", "action": "accept", "protocol": "", "src-address": "", "dst-address": "",
+                  "src-address-list": "", "dst-address-list": "", "dst-port": "", "in-interface": "",
+                  "to-addresses": "", "to-ports": "", "comment": "", "disabled": "false"},
+        booleans=frozenset({"disabled", "dynamic"}), unique=None,
+        read_only=frozenset({"bytes", "packets", "dynamic"}),
+    ),
     "/ip/pool": _spec(name="", ranges="", next_pool="none", comment=""),
     "/queue/simple": MenuSpec(
         defaults={"name": "", "target": "", "max-limit": "0/0", "comment": "", "disabled": "false",

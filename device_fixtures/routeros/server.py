@@ -142,6 +142,7 @@ class _Connection:
                 self.close()
                 return
             self.user = name
+            self.state.commands["/login"] += 1
             self.state.log(syslog.ACCOUNT, syslog.account_logged_in(name, self.peer, "api"))
         self.send([reply("!done", None, request.tag)])
 

@@ -1,5 +1,6 @@
 """What a simulated RouterOS router knows: identity, API users, menus, subscribers, its clock.
 
+``commands`` counts the API commands served (``/ppp/secret/set``..., ``/login`` per session).
 Every change goes through ``RouterState.lock`` (the API server and the tick thread share it).
 ``tick(now)`` moves the router's clock to ``now`` (epoch seconds) and lets subscribers connect,
 disconnect and move traffic (see sessions.py); ``advance(seconds)`` is the same by a step.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -73,6 +75,7 @@ class RouterState:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
     leases: dict[str, set[int]] = field(default_factory=dict, repr=False)
+    commands: Counter[str] = field(default_factory=Counter, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.rng.seed(f"{self.seed}:{self.name}")

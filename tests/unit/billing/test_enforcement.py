@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from billing.enforcement import (
+    Change,
     EnforcementError,
     RecordingEnforcer,
     RouterEnforcer,
+    RouterReader,
     Subscriber,
     apply_pending,
     pending,
@@ -39,9 +42,8 @@ S, E = ServiceState.SUSPENDED, ServiceState.ENABLED
 def test_the_recording_enforcer_satisfies_the_protocol() -> None:
     enforcer: RouterEnforcer = RecordingEnforcer()
     sub = Subscriber(1, 2, "u", None, "pppoe", "20M", "suspended", EnforcementStyle.PROFILE_SWAP)
-    enforcer.suspend(sub)
-    enforcer.reactivate(sub)
-    assert isinstance(enforcer, RecordingEnforcer)
+    assert enforcer.apply(2, [Change(sub, S), Change(sub, E)]) == {}
+    assert isinstance(enforcer, RecordingEnforcer) and not isinstance(enforcer, RouterReader)
     assert [(c.action, c.subscriber) for c in enforcer.calls] == [("suspend", sub), ("reactivate", sub)]
 
 
@@ -98,11 +100,9 @@ def test_an_error_message_is_truncated_not_raised(session: Session) -> None:
     (cust,) = _customers(session, [(S, E, 1)])
 
     class Loud:
-        def suspend(self, sub: Subscriber) -> None:
+        def apply(self, router_id: int | None, changes: Sequence[Change]) -> dict[int, str]:
+            assert [c.desired for c in changes] == [S]
             raise EnforcementError("x" * 2000)
-
-        def reactivate(self, sub: Subscriber) -> None:
-            raise AssertionError("not expected")
 
     result = apply_pending(session, Loud(), now=NOW)
     assert result.failed == [cust.id]
