@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from collectors.base import Target
-from collectors.enums import CheckKind, DeviceKind, Vendor
+from collectors.cycle import run_cycle
+from collectors.enums import CheckKind, DeviceKind, SourceKind, Vendor
 from collectors.icmp import icmp_access
 from collectors.models import Device, StatusCheck
 from collectors.status import CheckSpec, StatusCollector, run_checks, run_unbound_checks
@@ -175,3 +176,17 @@ def test_unbound_checks_run_and_bound_ones_are_left_alone(
         assert (rows["dns"].up, rows["dns"].last_error) == (False, "connection refused")
         assert rows["bound"].checked_at is None
 
+
+
+def test_a_status_cycle_through_the_cycle_runner(
+    session_factory: sessionmaker[Session], listening: socket.socket, closed_port: int
+) -> None:
+    with session_scope(session_factory) as session:
+        device(session, api_port=port_of(listening), ssh_port=closed_port)
+    result = asyncio.run(run_cycle(session_factory, SourceKind.STATUS, reveal=lambda s: s or ""))
+    assert (result.devices, result.failed, result.values) == (1, 0, 3)
+    with session_scope(session_factory) as session:
+        rows = {c.name: c.up for c in session.scalars(select(StatusCheck))}
+        assert rows[f"rtr-lo/tcp:{port_of(listening)}"] is True and rows[f"rtr-lo/tcp:{closed_port}"] is False
+        dev = session.scalars(select(Device)).one()
+        assert set(dev.details) == {"families", "status_checks"}  # the runner keeps the mirror

@@ -7,15 +7,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from collectors.base import CollectError, Target
-from collectors.enums import DeviceKind, Vendor
+from collectors.cycle import run_cycle
+from collectors.enums import DeviceKind, DeviceStatus, SourceKind, Vendor
 from collectors.models import Device, ZabbixHost, ZabbixProblem
 from collectors.zabbix import ZabbixCollector, ZabbixSnapshot
 from device_fixtures.faults import Faults
 from device_fixtures.zabbix import ZabbixServer, ZabbixState, make_zabbix_state, serve_zabbix
+from store.db import session_scope
 
 NOW = datetime(2026, 5, 15, 12, 0, tzinfo=UTC)
 HOSTS = [("core-rtr-1", "10.1.0.1"), ("olt-north", "10.1.0.2"), ("ap-south-1", "10.1.0.3"),
@@ -147,3 +149,26 @@ def test_selects_only_enabled_zabbix_servers(session: Session, server: ZabbixSer
     zabbix.enabled = False
     assert not collector.selects(zabbix)
     assert not collector.selects(device(session, "rtr", DeviceKind.ROUTER, "10.0.0.1"))
+
+
+def test_zabbix_cycles_through_the_cycle_runner(
+    session_factory: sessionmaker[Session], faults: Faults
+) -> None:
+    with serve_zabbix(state_of("7.2.0"), faults=faults) as srv:
+        with session_scope(session_factory) as session:
+            server_id = target_for(session, srv).device_id
+            olt_id = device(session, "olt-north", DeviceKind.OLT, "10.99.0.2").id
+        reveal = lambda sealed: sealed or ""  # noqa: E731
+        result = asyncio.run(run_cycle(session_factory, SourceKind.ZABBIX, reveal=reveal))
+        assert (result.devices, result.failed, result.values) == (1, 0, 4 + 6)
+        faults.trap = True
+        failed = asyncio.run(run_cycle(session_factory, SourceKind.ZABBIX, reveal=reveal))
+    assert failed.failed == 1 and "-32500" in failed.errors["zabbix"]
+    with session_scope(session_factory) as session:
+        linked = session.scalars(select(ZabbixHost).where(ZabbixHost.host == "olt-north")).one()
+        assert linked.device_id == olt_id
+        server = session.get(Device, server_id)
+        assert server is not None and server.status == DeviceStatus.DOWN
+        assert PASSWORD not in str(server.last_error)
+        problems = session.scalar(select(func.count()).select_from(ZabbixProblem))
+        assert problems == 6  # kept from the good cycle
