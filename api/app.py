@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import errors
+from api import errors, metrics, web
 from api.config import ApiSettings
 from api.middleware import RequestMiddleware
 from api.ratelimit import RateLimiter, make_storage
@@ -31,6 +31,8 @@ ROUTERS = (
     "api.v2.customers", "api.v2.customers_write", "api.v2.billing", "api.v2.bills_write",
     "api.v2.payments_write", "api.v2.vouchers", "api.v2.accounts", "api.v2.admin",
     "api.v1.sms", "api.v2.sms", "api.v1.vpn", "api.v2.vpn", "api.v2.webhooks",
+    "api.v1.network", "api.v1.monitoring", "api.v1.logs",
+    "api.v2.network", "api.v2.monitoring", "api.v2.logs",
 )
 
 
@@ -50,8 +52,15 @@ def _runtime(settings: ApiSettings, sessions: sessionmaker[Session] | None) -> R
                    request_log=RequestLogWriter(sessions))
 
 
-def create_app(settings: ApiSettings, session_factory: sessionmaker[Session] | None = None) -> FastAPI:
-    """The API app; sessions from ``session_factory`` or a new engine on ``settings.database_url``."""
+def _metrics_token(settings: ApiSettings) -> str | None:
+    token = getattr(settings, "metrics_token", None)
+    return token.get_secret_value() if token is not None else None
+
+
+def create_app(settings: ApiSettings, session_factory: sessionmaker[Session] | None = None, *,
+               dashboard: bool = True) -> FastAPI:
+    """The API app (and, unless ``dashboard`` is False, the NOC dashboard at ``/``); sessions from
+    ``session_factory`` or a new engine on ``settings.database_url``."""
     runtime = _runtime(settings, session_factory)
 
     @asynccontextmanager
@@ -68,5 +77,9 @@ def create_app(settings: ApiSettings, session_factory: sessionmaker[Session] | N
     errors.install(app)
     for router in _routers():
         app.include_router(router)
-    app.add_middleware(RequestMiddleware, runtime=runtime)
+    app.state.metrics = metrics.Metrics(runtime, token=_metrics_token(settings))
+    app.include_router(metrics.router)
+    if dashboard:
+        web.install(app, runtime.key)
+    app.add_middleware(RequestMiddleware, runtime=runtime, metrics=app.state.metrics)
     return app

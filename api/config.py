@@ -27,6 +27,7 @@ class ApiSettings(Protocol):
     sms_gateway_token: SecretStr | None
     sms_initial_credits: int
     grace_days: int
+    low_optics_dbm: float
 
 
 V1_ACCESS_SECONDS = 3600
