@@ -125,12 +125,20 @@ def test_wrong_credentials(session: Session, server: ZabbixServer) -> None:
     assert wrong not in str(caught.value)
 
 
-def test_rejected_logins_and_a_dead_server(session: Session, server: ZabbixServer, faults: Faults) -> None:
+def test_rejected_logins_cut_replies_silence_and_a_dead_server(
+    session: Session, server: ZabbixServer, faults: Faults
+) -> None:
     target = target_for(session, server)
     faults.wrong_credentials = True
     with pytest.raises(CollectError, match="zabbix API error"):
         poll(target)
-    faults.wrong_credentials = False
+    faults.wrong_credentials, faults.cut_reply = False, True
+    with pytest.raises(CollectError, match="zabbix HTTP error"):
+        poll(target)
+    faults.cut_reply, faults.silent = False, True
+    with pytest.raises(CollectError, match="Timeout"):
+        asyncio.run(ZabbixCollector(timeout_s=0.3).poll(target))
+    faults.silent = False
     server.stop()
     with pytest.raises(CollectError, match="zabbix HTTP error") as caught:
         poll(target)
