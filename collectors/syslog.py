@@ -94,8 +94,8 @@ class _Resolver:
         missing = sorted({u for u in usernames if u not in self.customers})
         for start in range(0, len(missing), CHUNK):
             part = missing[start:start + CHUNK]
-            found = dict(session.execute(
-                select(Customer.username, Customer.id).where(Customer.username.in_(part))).tuples().all())
+            found = {name: cid for name, cid in session.execute(
+                select(Customer.username, Customer.id).where(Customer.username.in_(part)))}
             for name in part:
                 self.customers[name] = found.get(name)
 

@@ -1,0 +1,247 @@
+"""The MikroTik collector against simulated RouterOS routers (librouteros async over real TCP): the
+poll, the store after it, sessions opened and closed over ticks, usage, reboots and failures."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from collectors.base import CollectError, Target
+from collectors.enums import DeviceKind, SessionKind, Vendor
+from collectors.mikrotik import MikrotikCollector, MikrotikPoll
+from collectors.models import (
+    AccessLog,
+    Device,
+    DeviceSample,
+    InterfaceStat,
+    IpPool,
+    SubscriberSession,
+    UsageDaily,
+)
+from device_fixtures.routeros import RouterOSFleet, RouterState, build_router, serve_routeros
+from tests import factories as f
+
+PASSWORD = "s3cret-pw"
+
+
+@pytest.fixture
+def router() -> Iterator[tuple[RouterState, RouterOSFleet]]:
+    state = build_router("rtr-mt", 40, seed=5)
+    state.credentials = {"admin": PASSWORD}
+    with serve_routeros([state]) as fleet:
+        yield state, fleet
+
+
+def add_device(session: Session, fleet: RouterOSFleet, **details: object) -> Target:
+    """The router in the inventory, and the target the cycle would make of it."""
+    dev = Device(name="rtr-mt", kind=DeviceKind.ROUTER, vendor=Vendor.MIKROTIK, host=fleet.host,
+                 api_port=fleet.port, username="admin", details=dict(details), created_at=f.NOW)
+    session.add(dev)
+    session.flush()
+    return Target.of(dev, lambda _sealed: PASSWORD)
+
+
+def add_customers(session: Session, state: RouterState) -> dict[str, int]:
+    """A customer for every subscriber but the last, by username."""
+    op, pkg = f.operator(session), f.package(session)
+    names = sorted(state.subscribers)[:-1]
+    return {n: f.customer(session, op, pkg, username=n).id for n in names}
+
+
+def clock(state: RouterState) -> datetime:
+    return datetime.fromtimestamp(state.clock, UTC)
+
+
+def poll(target: Target, timeout_s: float = 5.0) -> MikrotikPoll:
+    return asyncio.run(MikrotikCollector(timeout_s).poll(target))
+
+
+def cycle(session: Session, state: RouterState, target: Target, advance_s: float = 0) -> MikrotikPoll:
+    """Let the router's clock run, poll it, and save at the router's time."""
+    if advance_s:
+        state.advance(advance_s)
+    result = poll(target)
+    MikrotikCollector().save(session, target, result, now=clock(state))
+    session.flush()
+    return result
+
+
+def live(state: RouterState) -> set[tuple[str, str]]:
+    with state.lock:
+        return {(s.kind.value, s.name) for s in state.subscribers.values() if s.session is not None}
+
+
+def open_sessions(session: Session) -> set[tuple[str, str]]:
+    rows = session.scalars(select(SubscriberSession).where(SubscriberSession.ended_at.is_(None)))
+    return {("pppoe" if r.kind is SessionKind.PPP else "hotspot", r.username) for r in rows}
+
+
+def test_poll_and_save_fill_the_store(session: Session, router: tuple[RouterState, RouterOSFleet]) -> None:
+    state, fleet = router
+    target = add_device(session, fleet)
+    customers = add_customers(session, state)
+    result = cycle(session, state, target)
+    assert result.identity == "rtr-mt" and result.resource.version == "6.49.10"
+    dev = session.get(Device, target.device_id)
+    assert dev is not None and (dev.identity, dev.version, dev.model) == ("rtr-mt", "6.49.10", state.board)
+    assert dev.uptime_s is not None and dev.cpu_load is not None and 0 <= dev.cpu_load <= 100
+    names = set(session.scalars(select(InterfaceStat.name).where(InterfaceStat.device_id == dev.id)))
+    assert names == {f"ether{n}" for n in range(1, 6)}  # the dynamic <pppoe-...> ones are sessions
+    pools = {p.name: p for p in session.scalars(select(IpPool))}
+    assert set(pools) == {"pppoe-pool", "hs-pool", "suspended-pool"}
+    assert pools["hs-pool"].size == 4 * 256 - 3
+    hotspot_online = sum(1 for kind, _ in live(state) if kind == "hotspot")
+    assert pools["hs-pool"].used == hotspot_online > 0  # no /ip/pool/used here: counted from sessions
+    assert open_sessions(session) == live(state) and live(state)
+    linked = {r.username: r.customer_id for r in session.scalars(select(SubscriberSession))}
+    assert all(linked[n] == customers.get(n) for n in linked)
+    metrics = set(session.scalars(select(DeviceSample.metric)))
+    assert {"cpu_load", "ppp_sessions", "hotspot_sessions"} <= metrics
+
+
+def usage(session: Session) -> dict[int, tuple[int, int]]:
+    return {u.customer_id: (u.bytes_in, u.bytes_out) for u in session.scalars(select(UsageDaily))}
+
+
+def router_bytes(state: RouterState) -> dict[str, tuple[int, int]]:
+    with state.lock:
+        subs = state.subscribers.values()
+        return {s.name: (s.bytes_in, s.bytes_out) for s in subs if s.session is not None}
+
+
+def test_sessions_open_and_close_over_ticks_and_usage_only_grows(
+    session: Session, router: tuple[RouterState, RouterOSFleet],
+) -> None:
+    state, fleet = router
+    state.mean_session_s = state.mean_offline_s = 900.0  # lively churn
+    target = add_device(session, fleet)
+    add_customers(session, state)
+    cycle(session, state, target)
+    assert usage(session) == {}  # the first poll is a baseline
+    seen: dict[int, tuple[int, int]] = {}
+    for _ in range(4):
+        cycle(session, state, target, advance_s=300)
+        assert open_sessions(session) == live(state)
+        now = usage(session)
+        assert all(now[c][0] >= seen.get(c, (0, 0))[0] and now[c][1] >= seen.get(c, (0, 0))[1] for c in now)
+        seen = now
+    closed = session.scalar(select(func.count()).where(SubscriberSession.ended_at.is_not(None)))
+    recent = clock(state) - timedelta(seconds=1200)
+    opened_later = session.scalar(select(func.count()).where(SubscriberSession.started_at > recent))
+    assert closed and opened_later
+    assert sum(b for pair in seen.values() for b in pair) > 0
+    rx = session.scalars(select(InterfaceStat.rx_bps).where(InterfaceStat.name == "ether1")).one()
+    assert rx is not None and rx > 0
+
+
+def test_usage_of_a_steady_session_is_exactly_what_the_router_counted(
+    session: Session, router: tuple[RouterState, RouterOSFleet],
+) -> None:
+    state, fleet = router
+    state.mean_session_s, state.mean_offline_s = 1e12, 1e12  # nobody comes or goes
+    target = add_device(session, fleet)
+    customers = add_customers(session, state)
+    cycle(session, state, target)
+    first = router_bytes(state)
+    cycle(session, state, target, advance_s=120)
+    cycle(session, state, target, advance_s=120)
+    last = router_bytes(state)
+    got = usage(session)
+    expected = {customers[n]: (b_in - first[n][0], b_out - first[n][1])
+                for n, (b_in, b_out) in last.items() if n in customers}
+    assert len(expected) > 20 and got == expected
+
+
+def test_reboot_gives_no_negative_rates_and_closes_sessions(
+    session: Session, router: tuple[RouterState, RouterOSFleet],
+) -> None:
+    state, fleet = router
+    target = add_device(session, fleet)
+    add_customers(session, state)
+    cycle(session, state, target)
+    cycle(session, state, target, advance_s=300)
+    before_usage = usage(session)
+    before_uptime = session.get(Device, target.device_id).uptime_s  # type: ignore[union-attr]
+    state.faults.reboot()
+    cycle(session, state, target, advance_s=60)
+    dev = session.get(Device, target.device_id)
+    assert dev is not None and dev.uptime_s is not None and before_uptime is not None
+    assert dev.uptime_s < before_uptime
+    rates = session.execute(select(InterfaceStat.rx_bps, InterfaceStat.tx_bps)).all()
+    assert all(r is None or r >= 0 for pair in rates for r in pair)
+    wan = session.scalars(select(InterfaceStat).where(InterfaceStat.name == "ether1")).one()
+    assert wan.rx_bps is not None and wan.rx_bps >= 0 and wan.rx_bytes < 10**12
+    assert all(v >= 0 for v in session.scalars(select(DeviceSample.value)))
+    assert open_sessions(session) == live(state)
+    after = usage(session)
+    assert all(after[c][0] >= b[0] and after[c][1] >= b[1] for c, b in before_usage.items())
+    cycle(session, state, target, advance_s=60)
+    assert all(r is None or r >= 0 for pair in session.execute(
+        select(InterfaceStat.rx_bps, InterfaceStat.tx_bps)).all() for r in pair)
+
+
+Router = tuple[RouterState, RouterOSFleet]
+
+
+def test_log_is_read_past_its_cursor_only(session: Session, router: Router) -> None:
+    state, fleet = router
+    target = add_device(session, fleet)
+    for _ in range(3):
+        cycle(session, state, target)
+    logins = session.execute(select(AccessLog.event, func.count()).where(AccessLog.via == "api")
+                             .group_by(AccessLog.event)).all()
+    assert dict(logins) == {"logged_in": 3, "logged_out": 2}  # each poll's logout shows up in the next
+
+
+def test_a_router_sending_syslog_is_not_read_for_its_log(
+    session: Session, router: tuple[RouterState, RouterOSFleet],
+) -> None:
+    state, fleet = router
+    target = add_device(session, fleet, syslog=True)
+    result = cycle(session, state, target)
+    assert result.logs is None
+    assert session.scalar(select(func.count()).select_from(AccessLog)) == 0
+
+
+@pytest.mark.parametrize("fault", ["wrong_credentials", "trap", "cut_reply"])
+def test_faults_become_collect_errors_without_the_password(
+    session: Session, router: tuple[RouterState, RouterOSFleet], fault: str,
+) -> None:
+    state, fleet = router
+    target = add_device(session, fleet)
+    state.faults.update(**{fault: True})
+    with pytest.raises(CollectError) as err:
+        poll(target)
+    assert PASSWORD not in str(err.value) and "rtr-mt" in str(err.value)
+    if fault == "wrong_credentials":
+        assert "login refused" in str(err.value)
+
+
+def test_a_silent_router_fails_within_the_timeout(
+    session: Session, router: tuple[RouterState, RouterOSFleet],
+) -> None:
+    state, fleet = router
+    target = add_device(session, fleet)
+    state.faults.silent = True
+    began = time.monotonic()
+    with pytest.raises(CollectError, match=r"no answer within 0\.5 s"):
+        poll(target, timeout_s=0.5)
+    assert time.monotonic() - began < 2.0
+
+
+def test_connection_refused_is_a_collect_error(session: Session, router: Router) -> None:
+    _state, fleet = router
+    target = add_device(session, fleet)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    with pytest.raises(CollectError, match="ConnectionRefusedError"):
+        poll(dataclasses.replace(target, api_port=closed_port))
