@@ -12,6 +12,7 @@ from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import envelope
+from api.metrics import Metrics
 from api.ratelimit import RateState
 from api.requestlog import LogEntry
 from api.runtime import Runtime
@@ -40,9 +41,10 @@ def log_entry(state: dict[str, Any], scope: Scope, status: int, latency_ms: floa
 class RequestMiddleware:
     """Stamps a request id, adds ``X-RateLimit-*`` headers, logs the request, answers 500s safely."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+    def __init__(self, app: ASGIApp, runtime: Runtime, metrics: Metrics | None = None) -> None:
         self.app = app
         self.runtime = runtime
+        self.metrics = metrics
 
     async def _rate_headers(self, scope: Scope, state: dict[str, Any]) -> list[tuple[bytes, bytes]]:
         rate: RateState | None = state.get("rate")
@@ -83,9 +85,11 @@ class RequestMiddleware:
                 raise
             await self._internal_error(wrapped, request_id)
         finally:
+            elapsed = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.observe(scope, elapsed)
             if str(scope["path"]).startswith("/api"):
-                latency = (time.perf_counter() - started) * 1000
-                self.runtime.request_log.put(log_entry(state, scope, status, latency, self.runtime))
+                self.runtime.request_log.put(log_entry(state, scope, status, elapsed * 1000, self.runtime))
 
     @staticmethod
     async def _internal_error(send: Send, request_id: str) -> None:
