@@ -21,7 +21,7 @@ from collectors.enums import DeviceKind, DeviceStatus, OnuStatus, SourceKind
 from collectors.models import Device, PonPort
 from collectors.olt_snmp_vendors import OPTICS, PROFILES, Column, OltProfile
 from collectors.onus import OnuReading, upsert_onus
-from collectors.snmp import Oid, SnmpClient, Walk, as_int, as_text, column
+from collectors.snmp import Oid, SnmpClient, Walk, as_int, as_text, column, shared_client
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,8 @@ class OltSnmpCollector:
     family = SourceKind.OLT_SNMP
 
     def __init__(self, client: SnmpClient | None = None) -> None:
-        self.client = client or SnmpClient()
+        self.client = client or shared_client()
+        self._own_client = client is not None
 
     def selects(self, device: Device) -> bool:
         """OLTs of a known vendor with an SNMP port."""
@@ -152,8 +153,9 @@ class OltSnmpCollector:
         return written
 
     def close(self) -> None:
-        """Close the SNMP engine's sockets."""
-        self.client.close()
+        """Close the SNMP engine's sockets (only a client of its own: the shared one closes with the loop)."""
+        if self._own_client:
+            self.client.close()
 
 
 def _save_pons(session: Session, olt_id: int, pons: tuple[PonSnmp, ...], *, now: datetime) -> int:

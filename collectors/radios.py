@@ -22,7 +22,17 @@ from collectors.base import CollectError, Target
 from collectors.enums import DeviceKind, DeviceStatus, SourceKind
 from collectors.models import Device, DeviceSample, RadioStation
 from collectors.radios_vendors import PROFILES, SYS_UPTIME, UNIFI_VAP, RadioProfile, StationTable, channel_mhz
-from collectors.snmp import SnmpClient, Walk, as_int, as_mac, as_text, column, counter_delta, index_mac
+from collectors.snmp import (
+    SnmpClient,
+    Walk,
+    as_int,
+    as_mac,
+    as_text,
+    column,
+    counter_delta,
+    index_mac,
+    shared_client,
+)
 
 STATION_COLUMNS = ("name", "ip", "signal_dbm", "noise_dbm", "ccq_pct", "tx_rate_mbps", "rx_rate_mbps",
                    "distance_m", "capacity_mbps")
@@ -162,7 +172,8 @@ class RadioCollector:
     family = SourceKind.RADIO_SNMP
 
     def __init__(self, client: SnmpClient | None = None) -> None:
-        self.client = client or SnmpClient()
+        self.client = client or shared_client()
+        self._own_client = client is not None
 
     def selects(self, device: Device) -> bool:
         """Radios of a known family with an SNMP port."""
@@ -202,8 +213,9 @@ class RadioCollector:
         return written + len(metrics)
 
     def close(self) -> None:
-        """Close the SNMP engine's sockets."""
-        self.client.close()
+        """Close the SNMP engine's sockets (only a client of its own: the shared one closes with the loop)."""
+        if self._own_client:
+            self.client.close()
 
 
 def _save_stations(session: Session, device_id: int, stations: tuple[Station, ...], *, now: datetime) -> int:

@@ -262,6 +262,14 @@ class SnmpClient:
         self._targets.clear()
 
 
+_SHARED = SnmpClient()
+
+
+def shared_client() -> SnmpClient:
+    """The process's client: every collector built without one shares its engine (one per loop)."""
+    return _SHARED
+
+
 async def _close_when_cancelled(engine: SnmpEngine) -> None:
     """Lives as long as the loop runs; ``asyncio.run`` cancels it at the end, closing the engine."""
     try:
