@@ -10,7 +10,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from collectors.enums import SessionKind
 
@@ -19,6 +19,7 @@ Reply = Mapping[str, object]
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001, "us": 0.000001}
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|us|w|d|h|m|s)")
 _CLOCK = re.compile(r"^(?:(\d+)d)?\s*(\d+):(\d\d):(\d\d(?:\.\d+)?)$")
+_SKEW = timedelta(hours=1)
 _MONTHS = {m: n for n, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
@@ -245,18 +246,22 @@ def parse_pool_used(rows: Iterable[Reply]) -> dict[str, int]:
 
 def parse_log_time(text: str, now: datetime) -> datetime:
     """A ``/log`` time in UTC: ``2026-01-02 03:04:05`` (v7), ``jan/02/2026 03:04:05``,
-    ``jan/02 03:04:05`` (this year) or ``03:04:05`` (today)."""
+    ``jan/02 03:04:05`` (this year, or last if that is ahead) or ``03:04:05`` (today, or yesterday)."""
     text = text.strip()
     date_part, _, clock = text.rpartition(" ")
     hh, mm, ss = (int(p) for p in clock.split(":"))
     if not date_part:
-        return now.replace(hour=hh, minute=mm, second=ss, microsecond=0)
+        today = now.replace(hour=hh, minute=mm, second=ss, microsecond=0)
+        return today - timedelta(days=1) if today > now + _SKEW else today
     if "-" in date_part:
         year, month, day = (int(p) for p in date_part.split("-"))
     else:
         pieces = date_part.lower().split("/")
         month, day = _MONTHS[pieces[0]], int(pieces[1])
-        year = int(pieces[2]) if len(pieces) > 2 else now.year
+        if len(pieces) < 3:
+            this_year = datetime(now.year, month, day, hh, mm, ss, tzinfo=UTC)
+            return this_year if this_year <= now + _SKEW else this_year.replace(year=now.year - 1)
+        year = int(pieces[2])
     return datetime(year, month, day, hh, mm, ss, tzinfo=UTC)
 
 
