@@ -1,34 +1,29 @@
 """The one call site that pushes a customer change to the routers at once, after its commit.
 
-``api.runtime.Runtime.enforce_now(customer_ids)`` is the post-commit seam: when the runtime has it,
-the change reaches the router before the page reloads; without it the change waits for the next
-suspension run (the store's desired state is already set), and the page says so.
+It calls ``api.runtime.Runtime.enforce_now`` (the post-commit seam; ``ispnoc serve`` wires the
+MikroTik pusher into it) before the browser is redirected, then reads back what the router now has,
+so the flash message says whether the change is on the router or waits for the next suspension run.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from api.runtime import Runtime
+from api.web.queries_customers import router_outcome
+from store.db import session_scope
 
-log = logging.getLogger(__name__)
-
-
-def _seam(runtime: Runtime) -> Callable[[Sequence[int]], Any] | None:
-    seam = getattr(runtime, "enforce_now", None)
-    return seam if callable(seam) else None
+LATER = "The routers get it at the next suspension run."
 
 
 def push_to_routers(runtime: Runtime, customer_ids: Sequence[int]) -> str:
-    """Apply the committed change on the routers now; a note for the flash message."""
-    seam = _seam(runtime)
-    if seam is None:
-        return "The routers get it at the next suspension run."
-    try:
-        seam(list(customer_ids))
-    except Exception:
-        log.exception("pushing customers %s to their routers failed", list(customer_ids))
-        return "Pushing it to the router failed; the next suspension run retries."
-    return "Pushed to the router."
+    """Apply the committed change on the routers now; a note on the outcome for the flash message."""
+    if runtime.pusher is None:
+        return LATER
+    runtime.enforce_now(customer_ids)
+    with session_scope(runtime.sessions) as session:
+        outcomes = [router_outcome(session, cid) for cid in customer_ids]
+    failed = [error for applied, error in outcomes if not applied]
+    if not failed:
+        return "Applied on the router."
+    return f"Not on the router yet ({failed[0] or 'no answer'}); the next suspension run retries."

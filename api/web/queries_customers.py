@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.queries import get_customer
+from billing.enums import ServiceState
 from billing.models import Bill, Customer, Payment, SuspensionLog
 from collectors.models import Device, Onu, SubscriberSession, UsageDaily
 from store.paging import Page, paginate
@@ -78,3 +79,14 @@ def customer_detail(session: Session, customer_id: int, *, now: datetime,
                           .order_by(SuspensionLog.id.desc()).limit(RECENT)).all()
     return CustomerDetail(customer, list(bills), list(payments), _live_session(session, customer),
                           _onu(session, customer), router, list(usage), list(log))
+
+
+def router_outcome(session: Session, customer_id: int) -> tuple[bool, str | None]:
+    """Whether the router has what the store wants for the customer, and the last refusal if not."""
+    row = session.execute(select(Customer.desired_state, Customer.applied_state, Customer.enforce_error)
+                          .where(Customer.id == customer_id)).one_or_none()
+    if row is None:
+        return False, "no such customer"
+    desired, applied, error = row
+    in_place = desired == applied or (applied is None and desired == ServiceState.ENABLED)
+    return in_place, error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from sqlalchemy import select
 
@@ -144,3 +146,26 @@ def test_logout_ends_the_session(dash: Dashboard) -> None:
     dash.login(ADMIN)
     dash.http.post("/logout", data={"csrf_token": dash.csrf("/")})
     assert dash.http.get("/", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize(("failing", "note"), [(False, "Applied on the router."),
+                                               (True, "Not on the router yet (router")])
+def test_actions_push_to_the_router_after_commit(dash: Dashboard, failing: bool, note: str) -> None:
+    from datetime import datetime
+
+    from billing.enforcement import RecordingEnforcer, apply_pending
+
+    cid = dash.ids.customer_id
+    recorder = RecordingEnforcer(failing={cid} if failing else set())
+
+    def pusher(ids: Sequence[int], now: datetime) -> None:
+        with session_scope(dash.sessions) as session:
+            assert session.get(Customer, cid).status is CustomerStatus.SUSPENDED  # type: ignore[union-attr]
+            apply_pending(session, recorder, now=now, customer_ids=ids)
+
+    dash.http.app.state.runtime.pusher = pusher  # type: ignore[attr-defined]
+    dash.login(ADMIN)
+    token = dash.csrf(f"/customers/{cid}")
+    assert note in dash.http.post(f"/customers/{cid}/suspend", data={"csrf_token": token}).text
+    calls = [(c.action, c.subscriber.customer_id) for c in recorder.calls]
+    assert calls == ([] if failing else [("suspend", cid)])
