@@ -162,7 +162,8 @@ class MikrotikCollector:
         values = _samples(session, device.id, result, stats, now) + 2 * len(stats)
         values += _save_sessions(session, device.id, result.sessions, now, previous)
         values += _save_pools(session, device.id, result, now)
-        cursor, logged = _save_logs(session, device.id, result.logs, state.get("log_cursor"), now, rebooted)
+        last = _log_cursor(state.get("log_cursor"), result.logs, rebooted)
+        cursor, logged = _save_logs(session, device.id, result.logs, last, now)
         device.identity = result.identity or device.identity
         device.version = result.resource.version or device.version
         device.uptime_s, device.cpu_load = uptime, result.resource.cpu_load
@@ -333,15 +334,19 @@ def _syslog_live(session: Session, device_id: int, now: datetime) -> bool:
     return hit is not None
 
 
-def _save_logs(session: Session, device_id: int, logs: tuple[p.LogEntry, ...] | None, cursor: Any,
-               now: datetime, rebooted: bool) -> tuple[int | None, int]:
+def _log_cursor(stored: Any, logs: tuple[p.LogEntry, ...] | None, rebooted: bool) -> int:
+    """The last ``/log`` id stored (-1: none); ids start again after a reboot."""
+    last = stored if isinstance(stored, int) else -1
+    newest = max((e.ref for e in logs or ()), default=-1)
+    return -1 if logs is not None and (rebooted or newest < last) else last
+
+
+def _save_logs(session: Session, device_id: int, logs: tuple[p.LogEntry, ...] | None, last: int,
+               now: datetime) -> tuple[int | None, int]:
     """Store the ``/log`` lines past the cursor; returns the new cursor and how many were stored."""
-    last = int(cursor) if isinstance(cursor, int) else -1
     if logs is None:
         return (last if last >= 0 else None), 0
     newest = max((e.ref for e in logs), default=-1)
-    if rebooted or newest < last:
-        last = -1  # ids start again after a reboot
     fresh = [e for e in logs if e.ref > last]
     if not fresh or _syslog_live(session, device_id, now):
         return max(newest, last), 0

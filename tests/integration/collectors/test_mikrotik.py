@@ -23,6 +23,7 @@ from collectors.models import (
     DeviceSample,
     InterfaceStat,
     IpPool,
+    RouterLog,
     SubscriberSession,
     UsageDaily,
 )
@@ -245,3 +246,28 @@ def test_connection_refused_is_a_collect_error(session: Session, router: Router)
         closed_port = sock.getsockname()[1]
     with pytest.raises(CollectError, match="ConnectionRefusedError"):
         poll(dataclasses.replace(target, api_port=closed_port))
+
+
+def test_log_cursor_starts_again_after_a_reboot(session: Session, router: Router) -> None:
+    state, fleet = router
+    target = add_device(session, fleet)
+    cycle(session, state, target)
+    cycle(session, state, target, advance_s=60)
+    state.faults.reboot()
+    cycle(session, state, target, advance_s=60)
+    cycle(session, state, target, advance_s=60)
+    reboots = session.scalars(select(RouterLog.message).where(RouterLog.message == "router rebooted")).all()
+    assert reboots == ["router rebooted"]
+    assert all(r.source_ip is None for r in session.scalars(select(RouterLog)))  # read over the API
+
+
+def test_log_is_not_stored_twice_while_syslog_arrives(session: Session, router: Router) -> None:
+    state, fleet = router
+    target = add_device(session, fleet)
+    session.add(RouterLog(device_id=target.device_id, at=clock(state), message="via syslog",
+                          topics="system,info", source_ip="127.0.0.1"))
+    session.flush()
+    cycle(session, state, target)
+    assert session.scalar(select(func.count()).select_from(AccessLog)) == 0
+    dev = session.get(Device, target.device_id)
+    assert dev is not None and dev.details["mikrotik"]["log_cursor"] >= 0  # still moved on
