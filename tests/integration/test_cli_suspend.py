@@ -113,3 +113,36 @@ def test_a_customer_without_a_router_stays_pending_with_the_reason(store_url: st
         late = session.scalars(select(Customer).order_by(Customer.id)).first()
         assert late is not None and late.applied_state == ServiceState.ENABLED  # not applied yet
         assert late.enforce_attempts == 1 and "no router" in (late.enforce_error or "")
+
+
+def test_a_cron_run_reports_drift_in_its_json_and_repairs_it(store_url: str) -> None:
+    from collectors.enums import DeviceKind, Vendor
+    from collectors.models import Device
+    from device_fixtures.routeros.server import serve_routeros
+    from device_fixtures.routeros.state import SubscriberKind
+    from device_fixtures.routeros.subscribers import build_router
+    from store.types import utcnow
+
+    state = build_router("rtr-drift", 10, seed=6)
+    fine_sub = next(s for s in state.subscribers.values() if s.kind is SubscriberKind.PPPOE)
+    with serve_routeros([state]) as fleet:
+        store = open_store(database_url=store_url)
+        with session_scope(store.sessions) as session:
+            device = Device(name="rtr-drift", kind=DeviceKind.ROUTER, vendor=Vendor.MIKROTIK, host=fleet.host,
+                            api_port=fleet.port, username="admin", password_enc="admin", enabled=True,
+                            created_at=utcnow())
+            session.add(device)
+            session.flush()
+            fine = session.scalars(select(Customer).order_by(Customer.id.desc())).first()
+            assert fine is not None
+            fine.router_id, fine.username, fine_id = device.id, fine_sub.name, fine.id
+        with state.lock:
+            next(r for r in state.menus["/ppp/secret"] if r["name"] == fine_sub.name)["profile"] = "suspended"
+        result = CliRunner().invoke(app, ["suspend", "run", "--json", "--now", "2026-05-20T12:00:00Z"])
+    assert result.exit_code == 0, result.output
+    (drift,) = json.loads(result.stdout)["drift"]
+    assert (drift["customer_id"], drift["router_id"], drift["store"]) == (fine_id, device.id, "enabled")
+    assert "on profile 'suspended'" in drift["found"] and f"drift: customer {fine_id}" in result.stderr
+    with state.lock:
+        secret = next(r for r in state.menus["/ppp/secret"] if r["name"] == fine_sub.name)
+    assert secret["profile"] == "20M"  # the package's profile, put back

@@ -140,3 +140,18 @@ def test_drift_is_reported_and_repaired_in_both_directions(
     assert account(a, cut_sub)["profile"] == "suspended"
     assert account(a, fine_sub)["profile"] == fine_sub.profile
     assert run(session_factory).drift == []
+
+
+def test_a_change_the_router_already_shows_is_recorded_without_writing_it_again(
+    session_factory: sessionmaker[Session], fleet: RouterOSFleet,
+) -> None:
+    a = fleet["rtr-a"].state
+    isp = Isp(session_factory)
+    isp.router(fleet["rtr-a"])
+    sub = pick(a, SubscriberKind.PPPOE, static=False)
+    cid = isp.customer(a, sub)
+    drifted(a, sub.name, "suspended")  # e.g. an earlier run wrote it and died before recording it
+    report = run(session_factory)
+    assert (report.suspended, report.applied, report.drift) == (1, 0, [])
+    assert states(session_factory, [cid]) == [(ServiceState.SUSPENDED, 0, None)]
+    assert writes(a) == {}

@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 from billing.enforcement import (
     Change,
     EnforcementError,
+    Observed,
     RecordingEnforcer,
     RouterEnforcer,
     RouterReader,
     Subscriber,
     apply_pending,
     pending,
+    reconcile,
 )
 from billing.enums import EnforcementStyle, ServiceState
 from billing.models import Customer
@@ -108,3 +110,33 @@ def test_an_error_message_is_truncated_not_raised(session: Session) -> None:
     assert result.failed == [cust.id]
     session.expire_all()
     assert cust.enforce_error is not None and 0 < len(cust.enforce_error) <= 500
+
+
+class Reader(RecordingEnforcer):
+    """A recording enforcer that also reports what its routers show."""
+
+    def __init__(self, shows: dict[int, ServiceState], down: set[int] | None = None) -> None:
+        super().__init__()
+        self.shows, self.down = shows, down or set()
+        self.reads: list[int] = []
+
+    def observe(self, router_id: int, subscribers: Sequence[Subscriber]) -> list[Observed]:
+        self.reads.append(router_id)
+        if router_id in self.down:
+            raise EnforcementError(f"router {router_id} unreachable")
+        return [Observed(s.customer_id, self.shows[s.customer_id], "seen") for s in subscribers
+                if s.customer_id in self.shows]
+
+
+def test_reconcile_reports_drift_settles_what_is_already_there_and_skips_dead_routers(
+    session: Session,
+) -> None:
+    states: States = [(S, S, 1), (E, E, 1), (S, E, 1), (S, E, 2), (E, E, 2)]
+    lifted, cut, done, waiting, far = _customers(session, states)
+    reader = Reader({lifted.id: E, cut.id: S, done.id: S, waiting.id: E, far.id: S}, down={2})
+    drift = reconcile(session, reader, now=NOW)
+    assert [(d.customer_id, d.router_id, d.store) for d in drift] == [(lifted.id, 1, S), (cut.id, 1, E)]
+    assert sorted(reader.reads) == [1, 2]  # one read per router
+    assert {cid for cid, _, _ in pending(session)} == {lifted.id, cut.id, waiting.id}  # done: already there
+    assert apply_pending(session, reader, now=NOW).applied == 3
+    assert reconcile(session, RecordingEnforcer(), now=NOW) == []  # cannot read routers: nothing to compare
