@@ -84,7 +84,8 @@ def _poll(tx: int, rx: int, uptime: float) -> RadioPoll:
 
 def test_rates_from_counters_between_polls() -> None:
     before = counters_of(_poll(1_000, 2_000, 100.0), now=NOW)
-    rates = traffic_rates(before, _poll(1_000 + 7_500, 2_000 + 15_000, 160.0), now=NOW + timedelta(seconds=60))
+    later = NOW + timedelta(seconds=60)
+    rates = traffic_rates(before, _poll(1_000 + 7_500, 2_000 + 15_000, 160.0), now=later)
     assert rates == {"tx_bps": 1000.0, "rx_bps": 2000.0}
 
 
