@@ -20,9 +20,9 @@ class Series:
     points: Sequence[tuple[datetime, float]]
 
 
-def _bounds(series: Sequence[Series]) -> tuple[float, float, float, float]:
+def _bounds(series: Sequence[Series], marks: Sequence[float]) -> tuple[float, float, float, float]:
     xs = [p[0].timestamp() for s in series for p in s.points]
-    ys = [p[1] for s in series for p in s.points]
+    ys = [p[1] for s in series for p in s.points] + list(marks)
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     if x1 == x0:
         x0, x1 = x0 - 1, x1 + 1
@@ -36,7 +36,11 @@ def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float) -> 
 
 
 def _number(value: float) -> str:
-    return f"{value:.1f}" if abs(value) < 1000 else f"{value:.3g}"
+    """A tick label: one decimal, or k / M / G for big numbers."""
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{value / limit:.1f}{suffix}"
+    return f"{value:.1f}"
 
 
 def _axes(x0: float, x1: float, y0: float, y1: float, unit: str) -> list[str]:
@@ -51,8 +55,16 @@ def _axes(x0: float, x1: float, y0: float, y1: float, unit: str) -> list[str]:
         x = _scale(value, x0, x1, LEFT, right)
         label = datetime.fromtimestamp(value, UTC).strftime("%m-%d %H:%M")
         parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">{label}</text>')
-    parts.append(f'<text x="4" y="{TOP + 4}" class="unit">{escape(unit)}</text>')
+    parts.append(f'<text x="{right - 4}" y="{TOP + 14}" text-anchor="end">{escape(unit)}</text>')
     return parts
+
+
+def _mark(label: str, value: float, bounds: tuple[float, float, float, float]) -> str:
+    """A dashed reference line across the plot (a threshold), labelled at its left end."""
+    y = _scale(value, bounds[2], bounds[3], HEIGHT - BOTTOM, TOP)
+    return (f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" class="mark" '
+            f'stroke="#b91c1c" stroke-dasharray="5 4"/><text x="{LEFT + 4}" y="{y - 4:.1f}" '
+            f'style="fill:#b91c1c">{escape(label)}</text>')
 
 
 def _line(series: Series, colour: str, bounds: tuple[float, float, float, float]) -> str:
@@ -67,17 +79,20 @@ def _line(series: Series, colour: str, bounds: tuple[float, float, float, float]
 
 
 def _legend(series: Sequence[Series]) -> list[str]:
-    return [f'<text x="{LEFT + 8 + 120 * i}" y="{TOP + 14}" fill="{COLOURS[i % len(COLOURS)]}">'
+    return [f'<text x="{LEFT + 8 + 120 * i}" y="{TOP + 14}" style="fill:{COLOURS[i % len(COLOURS)]}">'
             f"{escape(s.label)}</text>" for i, s in enumerate(series)]
 
 
-def line_chart(series: Sequence[Series], *, title: str, unit: str = "") -> str:
-    """An SVG line chart of ``series`` with axes and a legend; a short note when there is no data."""
+def line_chart(series: Sequence[Series], *, title: str, unit: str = "",
+               marks: Sequence[tuple[str, float]] = ()) -> str:
+    """An SVG line chart of ``series`` with axes, a legend and dashed ``marks`` (label, value); a short
+    note when there is no data."""
     drawn = [s for s in series if s.points]
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" '
             f'role="img" aria-label="{escape(title)}">')
     if not drawn:
         return f'{head}<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">no data</text></svg>'
-    bounds = _bounds(drawn)
+    bounds = _bounds(drawn, [value for _, value in marks])
     lines = [_line(s, COLOURS[i % len(COLOURS)], bounds) for i, s in enumerate(drawn)]
-    return "".join([head, *_axes(*bounds, unit), *lines, *_legend(drawn), "</svg>"])
+    refs = [_mark(label, value, bounds) for label, value in marks]
+    return "".join([head, *_axes(*bounds, unit), *refs, *lines, *_legend(drawn), "</svg>"])

@@ -79,5 +79,7 @@ def onu(request: Request, onu_id: int, staff: StaffDep, session: SessionDep, now
         return page(request, "missing.html", staff, status_code=404, what="ONU")
     rx = [(s.at, s.rx_dbm) for s in detail.optics if s.rx_dbm is not None]
     tx = [(s.at, s.tx_dbm) for s in detail.optics if s.tx_dbm is not None]
-    chart = Markup(line_chart([Series("rx dBm", rx), Series("tx dBm", tx)], title="optics", unit="dBm"))
-    return page(request, "onu.html", staff, detail=detail, chart=chart, threshold=threshold)
+    charts = [Markup(line_chart([Series("rx dBm", rx)], title="received optical level", unit="dBm",
+                                marks=[(f"low optics {threshold} dBm", threshold)])),
+              Markup(line_chart([Series("tx dBm", tx)], title="transmitted optical level", unit="dBm"))]
+    return page(request, "onu.html", staff, detail=detail, charts=charts, threshold=threshold)

@@ -65,8 +65,8 @@ def _onus(session: Session, olt: cm.Device, customer_id: int, *, now: datetime) 
     session.add_all(onus)
     session.flush()
     low = onus[1]
-    session.add_all(cm.OnuOpticsSample(onu_id=low.id, at=now - timedelta(hours=h), rx_dbm=-26.0 - h / 4,
-                                       tx_dbm=2.1) for h in range(12, 0, -1))
+    session.add_all(cm.OnuOpticsSample(onu_id=low.id, at=now - timedelta(hours=h),
+                                       rx_dbm=-26.0 - (12 - h) * 0.3, tx_dbm=2.1) for h in range(12, 0, -1))
     return low
 
 
