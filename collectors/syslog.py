@@ -191,7 +191,7 @@ class SyslogReceiver:
             self.flush()
 
     def flush(self) -> None:
-        """Hand what is pending to the writer."""
+        """Hand what is pending to the writer (on the receiver's loop only)."""
         if self._pending:
             batch, self._pending = self._pending, []
             self._queue.put(batch)

@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from collectors.base import CollectError, Target
-from collectors.enums import DeviceKind, SessionKind, Vendor
+from collectors.cycle import run_cycle
+from collectors.enums import DeviceKind, SessionKind, SourceKind, Vendor
 from collectors.mikrotik import MikrotikCollector, MikrotikPoll
 from collectors.models import (
     AccessLog,
@@ -28,6 +29,7 @@ from collectors.models import (
     UsageDaily,
 )
 from device_fixtures.routeros import RouterOSFleet, RouterState, build_router, serve_routeros
+from store.db import session_scope
 from tests import factories as f
 
 PASSWORD = "s3cret-pw"
@@ -271,3 +273,37 @@ def test_log_is_not_stored_twice_while_syslog_arrives(session: Session, router: 
     assert session.scalar(select(func.count()).select_from(AccessLog)) == 0
     dev = session.get(Device, target.device_id)
     assert dev is not None and dev.details["mikrotik"]["log_cursor"] >= 0  # still moved on
+
+
+def test_the_cycle_runs_the_real_collector_over_a_fleet(session_factory: sessionmaker[Session]) -> None:
+    routers = [build_router(f"rtr-c{k}", 10, seed=2, index=k) for k in range(3)]
+    routers[1].faults.wrong_credentials = True
+    with serve_routeros(routers) as fleet:
+        with session_scope(session_factory) as s:
+            s.add_all(Device(name=e.name, kind=DeviceKind.ROUTER, vendor=Vendor.MIKROTIK, host=e.host,
+                             api_port=e.port, username="admin", password_enc="admin", details={},
+                             created_at=f.NOW) for e in fleet)
+        result = asyncio.run(run_cycle(session_factory, SourceKind.MIKROTIK, reveal=lambda v: v or "",
+                                       timeout_s=5.0))
+    assert (result.devices, result.failed) == (3, 1) and result.values > 0
+    assert "login refused" in result.errors["rtr-c1"]
+    with session_scope(session_factory) as s:
+        up = {d.name: d.identity for d in s.scalars(select(Device)) if d.identity}
+        sessions_seen = s.scalar(select(func.count()).select_from(SubscriberSession))
+    assert up == {"rtr-c0": "rtr-c0", "rtr-c2": "rtr-c2"} and sessions_seen
+
+
+@pytest.mark.parametrize(("version", "details"), [("7.18.2", {}), ("6.40.9", {"login": "token"})])
+def test_other_routeros_versions(session: Session, version: str, details: dict[str, str]) -> None:
+    state = build_router("rtr-mt", 12, seed=9)
+    state.version = version
+    state.refresh_resource()
+    state.menus["/ppp/active"].rows.clear()  # nothing online over PPP: v7.18 answers !empty
+    with serve_routeros([state]) as fleet:
+        target = add_device(session, fleet, **details)
+        target = dataclasses.replace(target, password="admin")
+        result = cycle(session, state, target)
+    assert result.resource.version == version
+    assert [s.kind for s in result.sessions] == [SessionKind.HOTSPOT] * len(result.sessions)
+    logins = session.scalars(select(AccessLog.at).where(AccessLog.via == "api")).all()
+    assert len(logins) == 1 and abs((logins[0] - clock(state)).total_seconds()) < 5
