@@ -82,7 +82,10 @@ def distance(value: Any) -> int | None:
 
 def status_map(mapping: dict[int, OnuStatus]) -> Decode:
     """An integer state to OnuStatus (anything else is unknown)."""
-    return lambda value: mapping.get(as_int(value) or -999, OnuStatus.UNKNOWN)
+    def decode(value: Any) -> OnuStatus:
+        raw = as_int(value)
+        return OnuStatus.UNKNOWN if raw is None else mapping.get(raw, OnuStatus.UNKNOWN)
+    return decode
 
 
 def cause_map(mapping: dict[int, str]) -> Decode:
