@@ -25,7 +25,7 @@ from api.web.auth import ActorDep, Staff, StaffDep
 from api.web.charts import Series, line_chart
 from api.web.network import PageNo
 from api.web.push import push_to_routers
-from api.web.queries_customers import CustomerDetail, customer_detail, list_customers
+from api.web.queries_customers import CustomerDetail, CustomerSearch, customer_detail, list_customers
 from api.web.render import blank, flash, page
 from billing.enums import CustomerStatus, PaymentMethod
 from billing.errors import BillingError, NotFound, ValidationError
@@ -33,14 +33,6 @@ from billing.payments import PaymentCreate, record_payment
 from store.db import session_scope
 
 router = APIRouter(include_in_schema=False)
-
-
-@dataclass(frozen=True)
-class CustomerSearch:
-    """The customer list's search and status filter."""
-
-    q: str | None
-    status: str | None
 
 
 async def customer_search(q: str | None = None, status: str | None = None) -> CustomerSearch:
@@ -51,8 +43,7 @@ async def customer_search(q: str | None = None, status: str | None = None) -> Cu
 def customers(request: Request, staff: StaffDep, session: SessionDep,
               search: Annotated[CustomerSearch, Depends(customer_search)], page_no: PageNo = 1) -> Response:
     """Customers, searched by name, username, phone or email."""
-    found = list_customers(session, q=search.q, status=search.status, operator_id=staff.operator_id,
-                           page=page_no)
+    found = list_customers(session, search, operator_id=staff.operator_id, page=page_no)
     return page(request, "customers.html", staff, found=found, search=search, statuses=list(CustomerStatus))
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from api.deps import NowDep, RuntimeDep, SessionDep
+from api.deps import NowDep, RuntimeDep, SessionDep, ip_limited
 from api.web import queries
 from api.web.auth import StaffDep, check_csrf, log_in, log_out, safe_next
 from api.web.render import page
@@ -46,7 +46,7 @@ async def login_form_data(request: Request) -> LoginForm:
     return LoginForm(email, password, safe_next(target))
 
 
-@router.post("/login", dependencies=[Depends(check_csrf)])
+@router.post("/login", dependencies=[Depends(ip_limited), Depends(check_csrf)])
 def login(request: Request, session: SessionDep, now: NowDep,
           form: Annotated[LoginForm, Depends(login_form_data)]) -> Response:
     """Check the staff user's email and password; on success a fresh session and back to ``next``."""

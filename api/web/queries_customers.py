@@ -18,9 +18,18 @@ RECENT = 20
 USAGE_DAYS = 30
 
 
-def list_customers(session: Session, *, q: str | None, status: str | None, operator_id: int | None,
-                   page: int, per_page: int = 50) -> Page[Customer]:
+@dataclass(frozen=True)
+class CustomerSearch:
+    """The customer list's search and status filter."""
+
+    q: str | None = None
+    status: str | None = None
+
+
+def list_customers(session: Session, search: CustomerSearch, *, operator_id: int | None, page: int,
+                   per_page: int = 50) -> Page[Customer]:
     """Live customers by id, searched by name, username, phone or email."""
+    q, status = search.q, search.status
     stmt = select(Customer).where(Customer.deleted_at.is_(None)).order_by(Customer.id)
     if operator_id is not None:
         stmt = stmt.where(Customer.operator_id == operator_id)

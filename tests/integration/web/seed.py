@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -45,8 +46,10 @@ class Seeded:
     low_onu_id: int
 
 
-def _device(session: Session, name: str, kind: ce.DeviceKind, vendor: ce.Vendor, *, now: datetime,
-            status: ce.DeviceStatus = ce.DeviceStatus.UP, link: RouterLink | None = None) -> cm.Device:
+def _device(session: Session, name: str, kind: ce.DeviceKind, vendor: ce.Vendor, **kw: Any) -> cm.Device:
+    now: datetime = kw["now"]
+    link: RouterLink | None = kw.get("link")
+    status: ce.DeviceStatus = kw.get("status", ce.DeviceStatus.UP)
     device = cm.Device(name=name, kind=kind, vendor=vendor, host=link.host if link else "192.0.2.1",
                        api_port=link.port if link else None, username="admin", password_enc="admin",
                        enabled=True, status=status, created_at=now, last_success_at=now, site="Dhaka-1")

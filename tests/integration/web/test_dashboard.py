@@ -169,3 +169,12 @@ def test_actions_push_to_the_router_after_commit(dash: Dashboard, failing: bool,
     assert note in dash.http.post(f"/customers/{cid}/suspend", data={"csrf_token": token}).text
     calls = [(c.action, c.subscriber.customer_id) for c in recorder.calls]
     assert calls == ([] if failing else [("suspend", cid)])
+
+
+def test_password_guessing_is_rate_limited_per_address(dash: Dashboard) -> None:
+    token = dash.csrf()
+    form = {"email": ADMIN, "password": "guess-guess-guess", "csrf_token": token}
+    limit = dash.http.app.state.runtime.rates.per_ip  # type: ignore[attr-defined]
+    statuses = {dash.http.post("/login", data=form).status_code for _ in range(limit)}
+    assert statuses == {401}
+    assert dash.http.post("/login", data=form).status_code == 429
