@@ -178,3 +178,18 @@ def test_password_guessing_is_rate_limited_per_address(dash: Dashboard) -> None:
     statuses = {dash.http.post("/login", data=form).status_code for _ in range(limit)}
     assert statuses == {401}
     assert dash.http.post("/login", data=form).status_code == 429
+
+
+def test_an_api_only_app_serves_no_pages(dash: Dashboard) -> None:
+    import warnings
+
+    from api.app import create_app
+    from tests.integration.api.conftest import make_settings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
+        from fastapi.testclient import TestClient
+    with TestClient(create_app(make_settings(), session_factory=dash.sessions, dashboard=False)) as http:
+        assert http.get("/", follow_redirects=False).status_code == 404
+        assert http.get("/login").status_code == 404
+        assert http.get("/metrics").status_code == 200
