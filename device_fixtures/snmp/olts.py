@@ -114,6 +114,10 @@ class Olt(Device):
             onu.tx_bytes = onu.rx_bytes = 0
 
 
+WEAK_EVERY = 12
+"""One ONU in so many starts with weak optics (a dirty connector, a long split), as real PONs have."""
+
+
 def make_onus(rng: random.Random, pon_count: int, per_pon: int, vendor: str, model: str) -> list[Onu]:
     """``per_pon`` ONUs on each PON, serials under ``vendor`` (4 letters), ids from 1 (0 for Huawei)."""
     first = 0 if vendor == "HWTC" else 1
@@ -125,7 +129,7 @@ def make_onus(rng: random.Random, pon_count: int, per_pon: int, vendor: str, mod
             name=f"cust-{pon + 1}-{first + n}",
             model=model,
             mac=random_mac(rng, "e0:67:b3"),
-            rx_dbm=rng.uniform(-26, -14),
+            rx_dbm=rng.uniform(-29.5, -27.2) if n % WEAK_EVERY == WEAK_EVERY // 2 else rng.uniform(-26, -14),
             olt_rx_dbm=rng.uniform(-28, -16),
             distance_m=rng.randrange(200, 12000),
             up_s=rng.uniform(1e3, 1e6),
