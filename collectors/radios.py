@@ -201,6 +201,8 @@ class RadioCollector:
         details = dict(device.details or {})
         rates = traffic_rates(details.get("counters") or {}, result, now=now)
         metrics = {**result.metrics, **rates}
+        for stale in ("tx_bps", "rx_bps"):  # a rate is only ever the last poll's
+            details.pop(stale, None)
         details.update(result.details)
         details.update(metrics)
         details["counters"] = counters_of(result, now=now)
