@@ -105,16 +105,17 @@ def build_rows(batch: list[Datagram], resolver: _Resolver, session: Session
     """Parse a batch and resolve it into rows per log table."""
     frames = [(logparse.split_frame(data), ip, at) for data, ip, at in batch]
     entries = [logparse.parse_message(f.message) for f, _, _ in frames]
+    users = [logparse.username_of(e) for e in entries]
     resolver.refresh(session)
     if any(ip not in resolver.hosts for _, ip, _ in frames):
         resolver.refresh(session, force=True)
-    resolver.load_customers(session, (u for e in entries if (u := logparse.username_of(e))))
+    resolver.load_customers(session, (u for u in users if u))
     rows: dict[type[Base], list[dict[str, Any]]] = defaultdict(list)
-    for (frame, ip, at), entry in zip(frames, entries, strict=True):
-        user = logparse.username_of(entry)
+    customers, device = resolver.customers, resolver.device
+    for (frame, ip, at), entry, user in zip(frames, entries, users, strict=True):
         ctx = logparse.LogContext(
-            at=datetime.fromtimestamp(at, UTC), device_id=resolver.device(ip, frame.hostname),
-            customer_id=resolver.customers.get(user) if user else None, source_ip=ip)
+            at=datetime.fromtimestamp(at, UTC), device_id=device(ip, frame.hostname),
+            customer_id=customers.get(user) if user else None, source_ip=ip)
         model, row = logparse.to_row(entry, frame.topics, frame.message, ctx)
         rows[model].append(row)
     return rows
