@@ -229,10 +229,10 @@ def list_olts(session: Session, flt: DeviceFilter, *, low_dbm: float, page: int,
     ids = [d.id for d in devices.items]
     if not ids:
         return with_items(devices, [])
-    ports = dict(session.execute(select(PonPort.olt_id, func.count()).where(PonPort.olt_id.in_(ids))
-                                 .group_by(PonPort.olt_id)).tuples().all())
+    ports = {olt: int(n) for olt, n in session.execute(
+        select(PonPort.olt_id, func.count()).where(PonPort.olt_id.in_(ids)).group_by(PonPort.olt_id))}
     onus = _onu_counts(session, ids, low_dbm)
-    return with_items(devices, [OltRow(d, int(ports.get(d.id, 0)), *onus.get(d.id, (0, 0, 0)))
+    return with_items(devices, [OltRow(d, ports.get(d.id, 0), *onus.get(d.id, (0, 0, 0)))
                                 for d in devices.items])
 
 
