@@ -38,6 +38,8 @@ from store.bulk import bulk_insert
 LOG = logging.getLogger(__name__)
 Datagram = tuple[bytes, str, float]
 CHUNK = 500
+DRAIN = 512
+MAX_DATAGRAM = 65535
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,26 @@ def build_rows(batch: list[Datagram], resolver: _Resolver, session: Session
 
 
 class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, receiver: SyslogReceiver) -> None:
+    """Takes the datagram asyncio read, then drains what else is already queued on the socket: the
+    selector transport reads one datagram per loop turn, far too few for a burst."""
+
+    def __init__(self, receiver: SyslogReceiver, sock: socket.socket) -> None:
         self.receiver = receiver
+        self.sock = sock
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        self.receiver.accept(data, str(addr[0]))
+        accept = self.receiver.accept
+        accept(data, str(addr[0]))
+        recvfrom = self.sock.recvfrom
+        for _ in range(DRAIN):
+            try:
+                data, addr = recvfrom(MAX_DATAGRAM)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self.error_received(exc)
+                return
+            accept(data, str(addr[0]))
 
     def error_received(self, exc: Exception) -> None:
         LOG.warning("syslog socket error: %s", exc)
@@ -167,7 +184,7 @@ class SyslogReceiver:
         self.port = sock.getsockname()[1]
         self._writer = threading.Thread(target=self._write_loop, name="syslog-writer", daemon=True)
         self._writer.start()
-        self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
+        self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self, sock), sock=sock)
         self._timer = loop.call_later(self.config.flush_ms / 1000, self._tick)
         return self.port
 
