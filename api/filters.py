@@ -5,12 +5,12 @@ times must carry their offset (a naive ``from`` is refused)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends
-from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 
 from api.deps import RuntimeDep
 from billing.enums import SuspensionAction
@@ -74,11 +74,22 @@ class Search_(BaseModel):
     q: str | None = Field(None, min_length=1, max_length=100, description="text search (case-insensitive)")
 
 
+def _utc(value: datetime) -> datetime:
+    """The time in UTC; one that has no UTC equivalent (year 1 at +23:59) is a validation error."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("outside the range of representable times") from exc
+
+
+Time = Annotated[AwareDatetime, AfterValidator(_utc)]
+
+
 class TimeRange(BaseModel):
     """``from`` / ``to``: ISO-8601 with an offset (``2026-05-15T00:00:00Z``)."""
 
-    start: AwareDatetime | None = Field(None, alias="from", description="from this time (inclusive)")
-    end: AwareDatetime | None = Field(None, alias="to", description="up to this time (inclusive)")
+    start: Time | None = Field(None, alias="from", description="from this time (inclusive)")
+    end: Time | None = Field(None, alias="to", description="up to this time (inclusive)")
 
     @field_validator("end")
     @classmethod

@@ -125,3 +125,16 @@ def test_a_customer_filter_of_another_operator_finds_nothing(api: Api, world: Wo
     mine = get(api, "/api/v2/logs/ppp-auth", params={"customer_id": world.a.customers[0]},
                operator_id=world.a.operator)
     assert {x["id"] for x in mine.json()["data"]} == set(net.ppp_a)
+
+
+def test_edge_values_are_answered_not_500(api: Api, net: Net) -> None:
+    token = api.auth(api.token("v2", "admin"))
+    for path, params in (("/api/v2/logs/router", {"from": "0001-01-01T00:00:00+23:59"}),
+                         ("/api/v2/logs/router", {"to": "9999-12-31T23:59:59-23:59"}),
+                         ("/api/v2/network/onus", {"customer_id": 2**70}),
+                         ("/api/v2/network/onus", {"device": "9" * 30}),
+                         ("/api/v2/network/pools", {"q": "100%_\\"}),
+                         (f"/api/v2/network/onus/{2**70}", {})):
+        r = api.http.get(path, params=params, headers=token)
+        assert r.status_code in (200, 404, 422), (path, r.text)
+    assert api.http.get("/api/v2/network/pools", params={"q": "%"}, headers=token).json()["data"] == []
