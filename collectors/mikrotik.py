@@ -10,7 +10,8 @@ and each customer's daily usage (the byte growth of their sessions since the pre
 
 Device.details keys read: ``syslog`` (true: the router's log arrives by syslog, ``/log`` is not
 read), ``login`` (``token``: the pre-6.43 challenge login), ``timeout_s``. Written under
-``details["mikrotik"]``: ``polled_at``, ``board``, ``log_cursor`` (the last ``/log`` id stored).
+``details["mikrotik"]``: ``polled_at``, ``booted_at``, ``board``, ``log_cursor`` (the last ``/log``
+id stored).
 """
 
 from __future__ import annotations
@@ -168,21 +169,33 @@ class MikrotikCollector:
             raise CollectError(f"device {target.device_id} is no longer in the inventory")
         state = dict((device.details or {}).get("mikrotik") or {})
         uptime = result.resource.uptime_s
-        rebooted = device.uptime_s is not None and uptime is not None and uptime < device.uptime_s
+        booted = now - timedelta(seconds=uptime) if uptime is not None else None
+        rebooted = p.rebooted(device.uptime_s, uptime, state.get("booted_at"), booted)
         previous = datetime.fromisoformat(state["polled_at"]) if state.get("polled_at") else None
+        if rebooted and booted is not None:
+            _close_all(session, device.id, booted)
         stats = _save_interfaces(session, device.id, result, now, rebooted)
         values = _samples(session, device.id, result, stats, now) + 2 * len(stats)
         values += _save_sessions(session, device.id, result.sessions, now, previous)
         values += _save_pools(session, device.id, result, now)
-        last = _log_cursor(state.get("log_cursor"), result.logs, rebooted)
+        last = p.log_cursor(state.get("log_cursor"), result.logs, rebooted)
         cursor, logged = _save_logs(session, device.id, result.logs, last, now)
         device.identity = result.identity or device.identity
         device.version = result.resource.version or device.version
         device.uptime_s, device.cpu_load = uptime, result.resource.cpu_load
         device.model = device.model or result.resource.board
-        state.update(polled_at=now.isoformat(), board=result.resource.board, log_cursor=cursor)
+        state.update(polled_at=now.isoformat(), board=result.resource.board, log_cursor=cursor,
+                     booted_at=booted.isoformat() if booted else None)
         device.details = {**(device.details or {}), "mikrotik": state}
         return values + logged + 4
+
+
+def _close_all(session: Session, device_id: int, booted: datetime) -> None:
+    """A reboot ended every session the router had (at the latest when it booted)."""
+    for row in session.scalars(select(SubscriberSession).where(
+            SubscriberSession.device_id == device_id, SubscriberSession.ended_at.is_(None))):
+        row.ended_at = max(row.last_seen_at, booted)
+    session.flush()
 
 
 def _save_interfaces(session: Session, device_id: int, result: MikrotikPoll, now: datetime,
@@ -277,6 +290,7 @@ def _save_sessions(session: Session, device_id: int, sessions: Iterable[p.Active
         if row is None:
             row = _open(session, device_id, s, now, customers.get(s.username))
         seen.add(id(row))
+        row.customer_id = row.customer_id or customers.get(s.username)
         grew_in, grew_out = _growth(row, s, fresh=fresh, previous_poll=previous_poll)
         row.bytes_in = row.bytes_in if s.bytes_in is None else s.bytes_in
         row.bytes_out = row.bytes_out if s.bytes_out is None else s.bytes_out
@@ -344,13 +358,6 @@ def _syslog_live(session: Session, device_id: int, now: datetime) -> bool:
         RouterLog.device_id == device_id, RouterLog.source_ip.is_not(None),
         RouterLog.at >= now - SYSLOG_FRESH).limit(1))
     return hit is not None
-
-
-def _log_cursor(stored: Any, logs: tuple[p.LogEntry, ...] | None, rebooted: bool) -> int:
-    """The last ``/log`` id stored (-1: none); ids start again after a reboot."""
-    last = stored if isinstance(stored, int) else -1
-    newest = max((e.ref for e in logs or ()), default=-1)
-    return -1 if logs is not None and (rebooted or newest < last) else last
 
 
 def _save_logs(session: Session, device_id: int, logs: tuple[p.LogEntry, ...] | None, last: int,

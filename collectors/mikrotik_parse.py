@@ -20,6 +20,7 @@ _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001, "us"
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|us|w|d|h|m|s)")
 _CLOCK = re.compile(r"^(?:(\d+)d)?\s*(\d+):(\d\d):(\d\d(?:\.\d+)?)$")
 _SKEW = timedelta(hours=1)
+BOOT_SLACK_S = 30
 _MONTHS = {m: n for n, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
@@ -285,6 +286,24 @@ def parse_log(rows: Iterable[Reply], now: datetime) -> list[LogEntry]:
         out.append(LogEntry(ref=log_ref(row.get(".id")), at=at, topics=str(row.get("topics") or ""),
                             message=str(row.get("message") or "")))
     return sorted(out, key=lambda e: e.ref)
+
+
+def log_cursor(stored: object, logs: tuple[LogEntry, ...] | None, rebooted: bool) -> int:
+    """The last ``/log`` id stored (-1: none); ids start again after a reboot."""
+    last = stored if isinstance(stored, int) else -1
+    newest = max((e.ref for e in logs or ()), default=-1)
+    return -1 if logs is not None and (rebooted or newest < last) else last
+
+
+def rebooted(last_uptime: int | None, uptime: int | None, last_boot: object, boot: datetime | None) -> bool:
+    """Uptime went back, or the boot time (poll time minus uptime) moved on: the router restarted."""
+    if uptime is None:
+        return False
+    if last_uptime is not None and uptime < last_uptime:
+        return True
+    if isinstance(last_boot, str) and boot is not None:
+        return (boot - datetime.fromisoformat(last_boot)).total_seconds() > BOOT_SLACK_S
+    return False
 
 
 def counter_delta(previous: int | None, current: int) -> int:

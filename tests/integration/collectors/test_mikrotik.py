@@ -307,3 +307,23 @@ def test_other_routeros_versions(session: Session, version: str, details: dict[s
     assert [s.kind for s in result.sessions] == [SessionKind.HOTSPOT] * len(result.sessions)
     logins = session.scalars(select(AccessLog.at).where(AccessLog.via == "api")).all()
     assert len(logins) == 1 and abs((logins[0] - clock(state)).total_seconds()) < 5
+
+
+def test_a_reboot_seen_only_in_the_boot_time_closes_the_sessions_at_the_boot(
+    session: Session, router: Router,
+) -> None:
+    state, fleet = router
+    target = add_device(session, fleet)
+    cycle(session, state, target)
+    cycle(session, state, target, advance_s=300)
+    before = session.scalars(select(SubscriberSession.id).where(SubscriberSession.ended_at.is_(None))).all()
+    state.advance(200)
+    state.faults.reboot()
+    boot = clock(state)
+    cycle(session, state, target, advance_s=1000)  # uptime 1000 s > the 300 s seen last time
+    ended = session.scalars(select(SubscriberSession.ended_at).where(SubscriberSession.id.in_(before))).all()
+    assert len(ended) == len(before) > 0 and all(e is not None and abs((e - boot).total_seconds()) < 2
+                                                 for e in ended)
+    assert open_sessions(session) == live(state)
+    assert all(r is None or r >= 0 for pair in session.execute(
+        select(InterfaceStat.rx_bps, InterfaceStat.tx_bps)).all() for r in pair)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -118,3 +118,20 @@ def test_counter_deltas_and_rates_never_go_negative() -> None:
     assert p.rate_bps(1000, 3000, 10, reset=True) == 2400.0
     assert p.rate_bps(None, 1000, 10) is None
     assert p.rate_bps(1000, 2000, 0) is None
+
+
+def test_reboots_by_uptime_or_by_boot_time() -> None:
+    boot = datetime(2026, 5, 15, 10, 0, tzinfo=UTC)
+    assert p.rebooted(3600, 60, None, None)  # uptime went back
+    assert not p.rebooted(60, 3600, boot.isoformat(), boot + timedelta(seconds=5))  # clock jitter
+    assert p.rebooted(60, 3600, boot.isoformat(), boot + timedelta(minutes=20))  # up longer than before
+    assert not p.rebooted(None, 100, None, boot) and not p.rebooted(100, None, None, None)
+
+
+def test_log_cursor() -> None:
+    logs = tuple(p.LogEntry(ref, NOW, "system,info", "x") for ref in (5, 6, 7))
+    assert p.log_cursor(None, logs, False) == -1
+    assert p.log_cursor(6, logs, False) == 6
+    assert p.log_cursor(6, logs, True) == -1  # a reboot starts ids again
+    assert p.log_cursor(90, logs, False) == -1  # ids behind the cursor: the log started again
+    assert p.log_cursor(6, None, False) == 6  # /log not read this time
