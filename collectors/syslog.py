@@ -82,14 +82,12 @@ class _Resolver:
             self.customers, self.customers_at = {}, time.monotonic()
 
     def device(self, ip: str, hostname: str | None) -> int | None:
-        """The device a line came from: its address when unique, else its hostname."""
+        """The device a line came from: its address when unique, else its hostname (None: unsure)."""
         ids = self.hosts.get(ip, [])
         if len(ids) == 1:
             return ids[0]
         named = self.names.get(hostname or "")
-        if named is not None and (not ids or named in ids):
-            return named
-        return ids[0] if ids else None
+        return named if named is not None and (not ids or named in ids) else None
 
     def load_customers(self, session: Session, usernames: Iterable[str]) -> None:
         """Look up the usernames not cached yet (misses are cached too)."""

@@ -110,7 +110,7 @@ def test_a_burst_loses_nothing(sessions: sessionmaker[Session], committed: Engin
 
 
 def test_odd_lines_and_unknown_sources_are_kept(sessions: sessionmaker[Session], committed: Engine) -> None:
-    inventory(sessions, [], [])
+    inventory(sessions, ["rtr-x", "rtr-y"], [])  # both on 127.0.0.1: only a hostname tells them apart
     lines = [b"not syslog at all", b"", b"<30>Jan  2 03:04:05 who-knows system,info hello", b"\xff\xfe\x00"]
     with serve_syslog(sessions, flush_ms=10) as rx, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         for line in lines:
