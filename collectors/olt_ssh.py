@@ -285,7 +285,11 @@ def _session(target: Target, plan: VendorPlan, timeout: float) -> OltSshResult:
         conn_timeout=timeout, auth_timeout=timeout, banner_timeout=timeout, read_timeout_override=timeout,
         auto_connect=False)
     try:
-        conn._open()  # netmiko's own connect step: called here so a failed login is closed too
+        # netmiko's own connect steps, without its disconnect on a failed preparation (SmartAX's
+        # logout then waits 30 s on a silent device): a failure here is closed below at once.
+        conn.establish_connection()
+        conn.write_channel(conn.RETURN)
+        conn.session_preparation()
         plan.enter(conn)
         facts = plan.collect(lambda command, expect=None: str(
             conn.send_command(command, expect_string=expect, read_timeout=timeout)))
