@@ -39,7 +39,6 @@ from collectors.models import (
     DeviceSample,
     InterfaceStat,
     IpPool,
-    RouterLog,
     SubscriberSession,
     UsageDaily,
 )
@@ -354,10 +353,8 @@ def _save_pools(session: Session, device_id: int, result: MikrotikPoll, now: dat
 
 def _syslog_live(session: Session, device_id: int, now: datetime) -> bool:
     """Whether the router's syslog reached the receiver lately (then ``/log`` would only repeat it)."""
-    hit = session.scalar(select(RouterLog.id).where(
-        RouterLog.device_id == device_id, RouterLog.source_ip.is_not(None),
-        RouterLog.at >= now - SYSLOG_FRESH).limit(1))
-    return hit is not None
+    seen = session.scalar(select(Device.syslog_seen_at).where(Device.id == device_id))
+    return seen is not None and seen >= now - SYSLOG_FRESH
 
 
 def _save_logs(session: Session, device_id: int, logs: tuple[p.LogEntry, ...] | None, last: int,

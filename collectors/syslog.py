@@ -6,6 +6,7 @@ writer thread, which parses it (``collectors.logparse``), maps the source to a d
 ``Device.host``, and by the frame's hostname against the device's identity or name when several
 devices share an address) and usernames to customers (``Customer.username``), both cached, and
 inserts it with ``store.bulk.bulk_insert`` in one transaction. Unparsed lines land as RouterLog.
+``Device.syslog_seen_at`` says (refreshed once a minute) that a device's syslog arrives.
 
 Inside a running loop: ``rx = SyslogReceiver(sessions, ReceiverConfig(port=514)); await rx.start()``
 ... ``await rx.stop()``. On its own thread: ``with serve_syslog(sessions, port=0) as rx: rx.port``.
@@ -20,13 +21,13 @@ import socket
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing.models import Customer
@@ -34,12 +35,14 @@ from collectors import logparse
 from collectors.models import Device
 from store.base import Base
 from store.bulk import bulk_insert
+from store.types import utcnow
 
 LOG = logging.getLogger(__name__)
 Datagram = tuple[bytes, str, float]
 CHUNK = 500
 DRAIN = 512
 MAX_DATAGRAM = 65535
+HEARD_EVERY_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class _Resolver:
         self.hosts: dict[str, list[int]] = {}
         self.names: dict[str, int] = {}
         self.customers: dict[str, int | None] = {}
+        self.heard: dict[int, float] = {}
         self.loaded_at = -1e9
         self.customers_at = time.monotonic()
 
@@ -88,6 +92,15 @@ class _Resolver:
             return ids[0]
         named = self.names.get(hostname or "")
         return named if named is not None and (not ids or named in ids) else None
+
+    def mark_heard(self, session: Session, tables: Mapping[type[Base], list[dict[str, Any]]]) -> None:
+        """Note on the devices heard from that their syslog arrives (once a minute per device)."""
+        now = time.monotonic()
+        heard = {r["device_id"] for rows in tables.values() for r in rows if r["device_id"] is not None}
+        due = [d for d in heard if now - self.heard.get(d, -1e9) >= HEARD_EVERY_S]
+        if due:
+            session.execute(update(Device).where(Device.id.in_(due)).values(syslog_seen_at=utcnow()))
+            self.heard.update(dict.fromkeys(due, now))
 
     def load_customers(self, session: Session, usernames: Iterable[str]) -> None:
         """Look up the usernames not cached yet (misses are cached too)."""
@@ -225,8 +238,10 @@ class SyslogReceiver:
             try:
                 with self.sessions.begin() as session:
                     conn = session.connection()
-                    for model, rows in build_rows(batch, self._resolver, session).items():
+                    tables = build_rows(batch, self._resolver, session)
+                    for model, rows in tables.items():
                         bulk_insert(conn, model, rows)
+                    self._resolver.mark_heard(session, tables)
                 self._count(stored=len(batch))
                 return
             except Exception:

@@ -140,3 +140,15 @@ def test_start_and_stop_inside_a_running_loop(sessions: sessionmaker[Session], c
 
     rx = asyncio.run(scenario())
     assert rx.stored == 5 and count(committed) == 5
+
+
+def test_devices_heard_from_are_marked(sessions: sessionmaker[Session], committed: Engine) -> None:
+    ids = inventory(sessions, ["rtr-h", "rtr-q"], [])
+    with serve_syslog(sessions, flush_ms=10) as rx, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        frame = fx.format_frame(time.time(), "rtr-h", fx.SYSTEM, "router rebooted")
+        sock.sendto(frame, ("127.0.0.1", rx.port))
+        settle(rx, quiet_s=0.1)
+    with session_scope(sessions) as session:
+        rows = session.scalars(select(Device).where(Device.id.in_(ids.values())))
+        seen = {d.name: d.syslog_seen_at for d in rows}
+    assert seen["rtr-q"] is None and seen["rtr-h"] is not None
