@@ -151,15 +151,15 @@ def test_under_uvicorn_the_payment_answers_before_the_push_waits_on_a_dead_route
     state, _ = router
     cid, sub = suspended_customer(api, router)
     app: FastAPI = api.http.app  # type: ignore[assignment]
-    wire_push(app, settings(), timeout=1.5)
+    wire_push(app, settings(), timeout=3.0)
     token = api.token("v2", "billing")
     state.faults.update(silent=True)
     with uvicorn_on_loopback(app) as base:
-        started = time.monotonic()
         r = httpx.post(f"{base}/api/v2/billing/payments", json={"customer_id": cid, "amount": 1000},
                        headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        assert r.status_code == 201 and time.monotonic() - started < 1.0  # not waiting for the router
-        assert until(lambda: "TimeoutError" in (applied(api, cid)[1] or ""), 4.0)
+        assert r.status_code == 201
+        assert applied(api, cid) == (ServiceState.SUSPENDED, None)  # answered while the push still waits
+        assert until(lambda: "TimeoutError" in (applied(api, cid)[1] or ""), 8.0)
         state.faults.clear()
         pay_again = httpx.post(f"{base}/api/v1/customers/{cid}/action", json={"action": "activate"},
                                headers={"Authorization": f"Bearer {api.token('v1', 'billing')}"}, timeout=10)

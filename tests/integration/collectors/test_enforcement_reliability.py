@@ -19,7 +19,7 @@ from ispnoc.enforcers import enforcer_for
 from store.db import session_scope
 from tests.integration.collectors.routers import NOW, POLICY, Isp, account, online, pick, settings, writes
 
-TIMEOUT = 0.6
+TIMEOUT = 1.0
 
 
 @pytest.fixture
