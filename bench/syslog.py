@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from billing.models import Customer, Operator, Package
 from collectors import logparse
 from collectors.models import Device
-from collectors.syslog import _Resolver, build_rows, serve_syslog
+from collectors.syslog import Resolver, build_rows, serve_syslog
 from device_fixtures import syslog as fx
 from store.bulk import bulk_insert
 from store.db import make_session_factory, scratch_engine
@@ -146,7 +146,7 @@ def raw_insert(engine: Engine, sessions: sessionmaker[Session], args: argparse.N
     data = frames(args.messages, args.seed)
     arrival = NOW.timestamp()
     batches: list[dict[Any, list[dict[str, Any]]]] = []
-    resolver = _Resolver(3600)
+    resolver = Resolver(3600)
     with sessions() as session:
         for start in range(0, len(data), args.batch):
             chunk = [(f, "127.0.0.1", arrival) for f in data[start:start + args.batch]]

@@ -57,7 +57,7 @@ class ReceiverConfig:
     cache_ttl_s: float = 60.0
 
 
-class _Resolver:
+class Resolver:
     """Source address / hostname -> device id and username -> customer id, cached (writer thread)."""
 
     def __init__(self, ttl_s: float) -> None:
@@ -113,7 +113,7 @@ class _Resolver:
                 self.customers[name] = found.get(name)
 
 
-def build_rows(batch: list[Datagram], resolver: _Resolver, session: Session
+def build_rows(batch: list[Datagram], resolver: Resolver, session: Session
                ) -> dict[type[Base], list[dict[str, Any]]]:
     """Parse a batch and resolve it into rows per log table."""
     frames = [(logparse.split_frame(data), ip, at) for data, ip, at in batch]
@@ -171,7 +171,7 @@ class SyslogReceiver:
         self._pending: list[Datagram] = []
         self._queue: queue.Queue[list[Datagram] | None] = queue.Queue()
         self._done = threading.Condition()
-        self._resolver = _Resolver(self.config.cache_ttl_s)
+        self._resolver = Resolver(self.config.cache_ttl_s)
         self._transport: asyncio.DatagramTransport | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._writer: threading.Thread | None = None
