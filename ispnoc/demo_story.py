@@ -5,6 +5,7 @@ the router within seconds. Each step is read back from the router itself, not fr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -94,3 +95,71 @@ def pay_through_api(base_url: str, client_id: str, client_secret: str, *, custom
         reply.raise_for_status()
         data: dict[str, Any] = reply.json()["data"]
         return data
+
+
+class Story:
+    """The demo's steps, advanced by ``step()`` once a second from the demo's main loop."""
+
+    def __init__(self, store: Store, base_url: str, access: Any, *, say: Say, pay_after_s: float = 20.0,
+                 wait_cycles: int = 3) -> None:
+        self.store, self.base_url, self.access, self.say = store, base_url, access, say
+        self.pay_after_s, self.wait_cycles = pay_after_s, wait_cycles
+        self.started = time.monotonic()
+        self.state = "collecting"
+        self.marked = 0.0
+        self.payer: tuple[int, str, Decimal] | None = None
+
+    def step(self) -> None:
+        """Advance the story by at most one step; a failure is told and ends the story."""
+        try:
+            if self.state == "collecting":
+                self._suspend_when_collected()
+            elif self.state == "suspended":
+                self._pay_when_due()
+            elif self.state == "paid":
+                self._watch_reactivation()
+        except Exception as exc:  # the demo goes on showing the network whatever happened here
+            self.say(f"[red]demo story stopped:[/] {type(exc).__name__}: {exc}")
+            self.state = "done"
+
+    def _suspend_when_collected(self) -> None:
+        if collected(self.store) < self.wait_cycles and time.monotonic() - self.started < 45:
+            return
+        from scheduler import jobs
+
+        summary = jobs.suspension() or {}
+        self.say(f"[bold]Auto-suspension run[/]: {summary.get('suspended', 0)} suspended, "
+                 f"{summary.get('applied', 0)} changes applied on the routers, "
+                 f"{summary.get('failed', 0)} failed")
+        owing = suspended_for_debt(self.store)
+        for customer_id, name, due in owing[:3]:
+            self._show_router(customer_id, f"  {name} (owes {due:,.2f})")
+        self.payer = owing[0] if owing else None
+        self.state, self.marked = ("suspended" if self.payer else "done"), time.monotonic()
+
+    def _pay_when_due(self) -> None:
+        if self.payer is None or time.monotonic() - self.marked < self.pay_after_s:
+            return
+        customer_id, name, due = self.payer
+        paid = pay_through_api(self.base_url, self.access.client_id, self.access.client_secret,
+                               customer_id=customer_id, amount=due)
+        self.say(f"[bold]A payment arrives[/]: {name} pays {due:,.2f} by bKash through "
+                 f"POST /api/v2/billing/payments (payment {paid.get('id')})")
+        self.state, self.marked = "paid", time.monotonic()
+
+    def _watch_reactivation(self) -> None:
+        assert self.payer is not None
+        view = router_view(self.store, self.payer[0])
+        waited = time.monotonic() - self.marked
+        if view is not None and view.profile != self.store.settings.suspended_profile:
+            self._show_router(self.payer[0], f"  reactivated {waited:.1f} s after paying:")
+            self.state = "done"
+        elif waited > 60:
+            self.say("[yellow]the router has not taken the reactivation yet; the next run retries[/]")
+            self.state = "done"
+
+    def _show_router(self, customer_id: int, label: str) -> None:
+        view = router_view(self.store, customer_id)
+        if view is not None:
+            live = "online" if view.online else "offline"
+            self.say(f"{label} on {view.router}: {view.username} profile [bold]{view.profile}[/], {live}")
