@@ -21,6 +21,9 @@ class Settings(BaseSettings):
         default=SecretStr("change-me-in-production-this-is-the-dev-key"),
         description="signs access tokens and session cookies",
     )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="when set, GET /metrics needs `Authorization: Bearer <token>`"
+    )
     credentials_key: SecretStr | None = Field(
         default=None, description="Fernet key encrypting stored device credentials"
     )
