@@ -38,16 +38,13 @@ def bills_generate(
     period: Annotated[str | None, typer.Option(help="YYYY-MM; the current month by default")] = None,
 ) -> None:
     """Generate postpaid bills for a period (running it twice never bills twice)."""
-    from billing.bills import generate_bills
     from billing.errors import BillingError
-    from store.db import session_scope
+    from scheduler.runs import generate
     from store.types import utcnow
 
     store = open_store()
     try:
-        with session_scope(store.sessions) as session:
-            result = generate_bills(session, now=utcnow(), period=period,
-                                    due_days=store.settings.bill_due_days)
+        result = generate(store.sessions, now=utcnow(), period=period, due_days=store.settings.bill_due_days)
     except BillingError as exc:
         fail(f"{exc.field or 'input'}: {exc.message}")
     typer.echo(f"period {result.period}: {result.created} bills generated, {result.skipped} already billed")
@@ -83,7 +80,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="bind address (ISPNOC_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port (ISPNOC_PORT)")] = None,
 ) -> None:
-    """Run the REST API with uvicorn on the configured store."""
+    """Run the REST API with uvicorn on the configured store, and the scheduler unless it is off."""
     from ispnoc.server import serve as run_server
     from ispnoc.settings import get_settings
 
@@ -106,16 +103,20 @@ def demo(
 
 
 def _add_subcommands() -> None:
-    """Sub-apps that live beside their code: suspension, API clients, fixtures, devices."""
+    """Sub-apps that live beside their code: suspension, clients, fixtures, devices, collect, scheduler."""
     from ispnoc.cli_clients import clients_app
+    from ispnoc.cli_collect import collect_app
     from ispnoc.cli_devices import devices_app
     from ispnoc.cli_fixtures import fixtures_app
+    from ispnoc.cli_scheduler import run_scheduler
     from ispnoc.cli_suspend import suspend_app
 
     app.add_typer(suspend_app, name="suspend")
     app.add_typer(clients_app, name="clients")
     app.add_typer(fixtures_app, name="fixtures")
     app.add_typer(devices_app, name="devices")
+    app.add_typer(collect_app, name="collect")
+    app.command("scheduler")(run_scheduler)
 
 
 _add_subcommands()

@@ -1,4 +1,5 @@
-"""`ispnoc devices import FILE`: load a device inventory (e.g. the one `ispnoc fixtures up` writes)."""
+"""`ispnoc devices import FILE`: load a device inventory (e.g. the one `ispnoc fixtures up` writes);
+`ispnoc devices list`: the inventory with each device's health (secrets never shown)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
 
 from collectors.inventory import InventoryError, import_inventory
+from collectors.models import Device
 from ispnoc.vault import seal
 from ispnoc.wiring import open_store
 from store.db import session_scope
 from store.types import utcnow
 
+WIDE = 160
 devices_app = typer.Typer(no_args_is_help=True, help="The device inventory: routers, OLTs, radios, Zabbix.")
 
 
@@ -36,3 +42,27 @@ def import_file(path: Annotated[Path, typer.Argument(help="inventory JSON file")
     summary = ", ".join(
         f"{k}: {result.added.get(k, 0)} added, {result.updated.get(k, 0)} updated" for k in kinds)
     typer.echo(summary or "nothing to import")
+
+
+def inventory_table(devices: list[Device]) -> Table:
+    """Name, kind, vendor, host, status, last success and last error of each device."""
+    table = Table("id", "name", "kind", "vendor", "host", "status", "last success", "last error",
+                  title=f"{len(devices)} devices")
+    for d in devices:
+        seen = d.last_success_at.isoformat(timespec="seconds") if d.last_success_at else "never"
+        status = d.status.value if d.enabled else f"{d.status.value} (disabled)"
+        table.add_row(str(d.id), d.name, d.kind.value, d.vendor.value, d.host, status, seen,
+                      (d.last_error or "")[:80])
+    return table
+
+
+@devices_app.command("list")
+def list_devices() -> None:
+    """The inventory: every device with its status, last success and last error."""
+    store = open_store()
+    with session_scope(store.sessions) as session:
+        devices = list(session.scalars(select(Device).order_by(Device.kind, Device.name)))
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = WIDE
+    console.print(inventory_table(devices))

@@ -10,11 +10,10 @@ import typer
 from rich.console import Console
 
 from billing.errors import BillingError
-from billing.policy import SuspensionPolicy
-from billing.suspension import run_suspension
 from collectors.mikrotik_enforcer import MikrotikEnforcer
 from ispnoc.enforcers import mikrotik_enforcer
 from ispnoc.wiring import Store, open_store
+from scheduler.runs import suspend_now
 from store.types import utcnow
 
 suspend_app = typer.Typer(no_args_is_help=True, help="Auto-suspension of customers who did not pay.")
@@ -54,13 +53,8 @@ def run(
     moment = parse_now(now)
     try:
         store = open_store()
-        policy = SuspensionPolicy(grace_days=store.settings.grace_days)
-        enforcer = make_enforcer(store)
-        try:
-            report = run_suspension(store.sessions, now=moment, policy=policy, enforcer=enforcer,
-                                    dry_run=dry_run, trigger="cli")
-        finally:
-            enforcer.close()
+        report = suspend_now(store.sessions, now=moment, grace_days=store.settings.grace_days,
+                             enforcer=make_enforcer(store), dry_run=dry_run, trigger="cli")
     except BillingError as exc:
         _fail(exc.message)
     except Exception as exc:  # a cron job needs one line, not a traceback
