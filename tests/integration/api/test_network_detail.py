@@ -138,3 +138,17 @@ def test_edge_values_are_answered_not_500(api: Api, net: Net) -> None:
         r = api.http.get(path, params=params, headers=token)
         assert r.status_code in (200, 404, 422), (path, r.text)
     assert api.http.get("/api/v2/network/pools", params={"q": "%"}, headers=token).json()["data"] == []
+
+
+def test_openapi_documents_the_shapes_with_examples_and_the_filters(api: Api) -> None:
+    schema = api.http.get("/openapi.json").json()
+    models = schema["components"]["schemas"]
+    for name in ("RouterRead", "RouterDetail", "OltRead", "RadioRead", "OnuRead", "OnuDetail",
+                 "OpticsHistory",
+                 "PoolRead", "SessionRead", "ZabbixHostRead", "ProblemRead", "CheckRead", "SamplesRead",
+                 "NocDashboardRead", "RouterLogRead", "AccessLogRead", "HotspotLogRead", "PppLogRead",
+                 "SuspensionLogRead"):
+        assert models[name]["examples"], name
+        assert not {"password_enc", "snmp_community_enc"} & set(models[name]["properties"]), name
+    params = {p["name"] for p in schema["paths"]["/api/v2/monitoring/zabbix/problems"]["get"]["parameters"]}
+    assert {"from", "to", "status", "severity", "min_severity", "device", "q", "page", "per_page"} <= params
