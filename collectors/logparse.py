@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from collectors.enums import HotspotEvent, PppEvent
 from collectors.models import AccessLog, HotspotLog, PppAuthLog, RouterLog
@@ -26,11 +26,9 @@ TOPIC_WORDS = LEVELS | {"account", "async", "backup", "bgp", "caps", "certificat
                         "system", "web-proxy", "wireless", "wireguard"}
 PPP_SERVICES = ("pppoe", "pptp", "l2tp", "sstp", "ovpn", "ppp")
 
-_FRAME = re.compile(
-    r"^<(?P<pri>\d{1,3})>(?:1 )?"
-    r"(?:(?P<bsd>[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d)"
-    r"|(?P<iso>\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?))?"
-    r" ?(?P<rest>.*)$", re.DOTALL)
+_HEAD = re.compile(
+    r"<(\d{1,3})>(?:1 )?"
+    r"(?:([A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d)|(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?))? ?")
 _HOTSPOT = re.compile(
     r"^(?:->: )?(?P<user>.+?) \((?P<addr>[^)]*)\): "
     r"(?P<what>logged in|logged out|login failed)(?:: (?P<reason>.*))?$")
@@ -47,8 +45,7 @@ PPP_EVENTS = {"authenticated": PppEvent.AUTHENTICATED, "connected": PppEvent.CON
               "disconnected": PppEvent.DISCONNECTED}
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
     """One syslog datagram's parts (``pri`` None when the line had no ``<PRI>``)."""
 
     pri: int | None
@@ -107,10 +104,11 @@ def split_frame(data: bytes | str) -> Frame:
     """A datagram into PRI, timestamp, hostname, topics and message (never raises)."""
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     text = text.rstrip("\r\n\x00")
-    match = _FRAME.match(text)
+    match = _HEAD.match(text)
     if match is None:
         return Frame(None, None, None, None, text)
-    rest = match["rest"]
+    pri, bsd, iso = match.groups()
+    rest = text[match.end():]
     first, _, after = rest.partition(" ")
     hostname: str | None = None
     if first and not _is_topics(first) and after:
@@ -119,7 +117,7 @@ def split_frame(data: bytes | str) -> Frame:
     topics: str | None = None
     if first and _is_topics(first) and after:
         topics, rest = first, after
-    return Frame(int(match["pri"]), match["bsd"] or match["iso"], hostname, topics, rest)
+    return Frame(int(pri), bsd or iso, hostname, topics, rest)
 
 
 def _ppp_user(interface: str) -> str:
@@ -157,9 +155,8 @@ def username_of(entry: Entry) -> str | None:
     return entry.username if isinstance(entry, HotspotEntry | PppEntry) else None
 
 
-@dataclass(frozen=True)
-class LogContext:
-    """Where and when a line was seen, and who it resolved to."""
+class LogContext(NamedTuple):
+    """Where and when a line was seen, and who it resolved to (a tuple: one is made per line)."""
 
     at: datetime
     device_id: int | None = None
@@ -171,17 +168,20 @@ def to_row(
     entry: Entry, topics: str | None, message: str, ctx: LogContext
 ) -> tuple[type[Base], dict[str, Any]]:
     """The table and column values a parsed line is stored as."""
-    base: dict[str, Any] = {"device_id": ctx.device_id, "at": ctx.at, "message": message}
     if isinstance(entry, HotspotEntry):
-        return HotspotLog, {**base, "event": entry.event, "username": entry.username[:64],
+        return HotspotLog, {"device_id": ctx.device_id, "at": ctx.at, "message": message,
+                            "event": entry.event, "username": entry.username[:64],
                             "address": entry.address, "customer_id": ctx.customer_id}
     if isinstance(entry, PppEntry):
-        return PppAuthLog, {**base, "event": entry.event, "username": entry.username[:64],
+        return PppAuthLog, {"device_id": ctx.device_id, "at": ctx.at, "message": message,
+                            "event": entry.event, "username": entry.username[:64],
                             "interface": entry.interface[:64], "customer_id": ctx.customer_id}
     if isinstance(entry, AccessEntry):
-        return AccessLog, {**base, "user": entry.user[:64], "address": entry.address,
-                           "via": (entry.via or None) and entry.via[:16], "event": entry.event}
-    return RouterLog, {**base, "topics": topics[:120] if topics else None, "source_ip": ctx.source_ip}
+        return AccessLog, {"device_id": ctx.device_id, "at": ctx.at, "message": message,
+                           "user": entry.user[:64], "address": entry.address,
+                           "via": entry.via[:16] if entry.via else None, "event": entry.event}
+    return RouterLog, {"device_id": ctx.device_id, "at": ctx.at, "message": message,
+                       "topics": topics[:120] if topics else None, "source_ip": ctx.source_ip}
 
 
 LOG_MODELS: tuple[type[Base], ...] = (RouterLog, HotspotLog, PppAuthLog, AccessLog)
