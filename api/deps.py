@@ -5,13 +5,16 @@ those hops cost more than the work itself on a list request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
+import anyio
+from anyio import to_thread
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api import auth
@@ -32,20 +35,52 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(runtime: RuntimeDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on an error."""
+def _finish(session: Session, error: BaseException | None) -> None:
+    try:
+        if error is None or (isinstance(error, ApiError) and error.keep_changes):
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+def _quiet(session: Session) -> bool:
+    """True when committing ``session`` does no I/O: nothing to flush and no driver transaction open
+    (a read-only request on SQLite)."""
+    if session.new or session.dirty or session.deleted:
+        return False
+    if not session.in_transaction():
+        return True
+    try:
+        dbapi = session.connection().connection.dbapi_connection
+    except SQLAlchemyError:
+        return False
+    return getattr(dbapi, "in_transaction", True) is False
+
+
+async def _end(session: Session, error: BaseException | None) -> None:
+    if error is None and _quiet(session):
+        _finish(session, error)
+        return
+    with anyio.CancelScope(shield=True):
+        await to_thread.run_sync(_finish, session, error)
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on an error (kept
+    when the ApiError says so). Opening a session does no I/O, so it takes no worker thread; ending
+    one takes a worker thread only when there is something to commit or roll back."""
     session = runtime.sessions()
     try:
         yield session
-        session.commit()
-    except ApiError as exc:
-        session.commit() if exc.keep_changes else session.rollback()
+    except Exception as exc:
+        await _end(session, exc)
         raise
-    except BaseException:
-        session.rollback()
+    except BaseException as exc:  # cancelled: no awaiting now
+        _finish(session, exc)
         raise
-    finally:
-        session.close()
+    await _end(session, None)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +51,36 @@ def make_storage(redis_url: str | None, *, prefix: str = "ispnoc") -> Storage:
     return MemoryStorage()
 
 
+class LocalWindows:
+    """In-process fixed windows with the semantics of ``limits``' MemoryStorage (a window opens at a
+    key's first hit and lasts its expiry), minus that storage's expiry timer thread per burst."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def incr(self, key: str, expiry: float, *, now: float) -> tuple[int, float]:
+        """Count a hit; the key's count in its current window and when that window ends."""
+        with self._lock:
+            reset_at, count = self._windows.get(key, (0.0, 0))
+            if reset_at <= now:
+                if len(self._windows) > 10_000:
+                    self._prune(now)
+                reset_at, count = now + expiry, 0
+            self._windows[key] = (reset_at, count + 1)
+        return count + 1, reset_at
+
+    def _prune(self, now: float) -> None:
+        for key in [k for k, (reset_at, _) in self._windows.items() if reset_at <= now]:
+            del self._windows[key]
+
+
 class RateLimiter:
     """Counts hits per key in fixed one-minute windows."""
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        self._limiter = FixedWindowRateLimiter(storage)
+        self._local = LocalWindows() if isinstance(storage, MemoryStorage) else None
         self._items: dict[int, RateLimitItem] = {}
 
     def _item(self, per_minute: int) -> RateLimitItem:
@@ -64,13 +88,20 @@ class RateLimiter:
             self._items[per_minute] = RateLimitItemPerMinute(per_minute)
         return self._items[per_minute]
 
+    def _count(self, item: RateLimitItem, key: str) -> tuple[int, float]:
+        """One hit: the window's count and reset time (two storage calls for Redis)."""
+        if self._local is not None:
+            return self._local.incr(key, item.get_expiry(), now=time.time())
+        full = item.key_for(key)
+        count = self.storage.incr(full, item.get_expiry())
+        return count, self.storage.get_expiry(full)
+
     def hit(self, key: str, per_minute: int) -> RateState:
         """Count one request for ``key``; fails open (allowed) if the counter store is down."""
         item = self._item(per_minute)
         try:
-            allowed = self._limiter.hit(item, key)
-            stats = self._limiter.get_window_stats(item, key)
+            count, reset_at = self._count(item, key)
         except Exception:  # the counter store (Redis) is down: serve rather than refuse everyone
             log.warning("rate-limit storage unavailable; request allowed", exc_info=True)
             return RateState(True, per_minute, per_minute, time.time() + 60)
-        return RateState(allowed, per_minute, max(0, stats.remaining), stats.reset_time)
+        return RateState(count <= per_minute, per_minute, max(0, per_minute - count), reset_at)

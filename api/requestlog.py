@@ -8,7 +8,7 @@ import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import ApiClient, ApiRequestLog
@@ -17,6 +17,8 @@ from store.paging import Page, paginate
 
 log = logging.getLogger(__name__)
 BATCH = 200
+TOUCH = update(ApiClient).where(ApiClient.id == bindparam("pk")).values(last_used_at=bindparam("at"))
+LINGER = 0.25  # seconds a batch waits for more rows after its first: one commit per burst, not per request
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,9 @@ def write_batch(session: Session, entries: list[LogEntry]) -> None:
     if not entries:
         return
     session.execute(insert(ApiRequestLog), [asdict(e) for e in entries])
-    for client_id, at in last_used(entries).items():
-        session.execute(update(ApiClient).where(ApiClient.id == client_id).values(last_used_at=at))
+    moved = [{"pk": client_id, "at": at} for client_id, at in last_used(entries).items()]
+    if moved:  # one Core executemany for the whole batch
+        session.connection().execute(TOUCH, moved)
 
 
 def list_request_logs(session: Session, *, client_id: int | None = None, page: int = 1,
@@ -67,6 +70,7 @@ class RequestLogWriter:
         self._queue: queue.Queue[LogEntry | None] = queue.Queue(maxsize=maxsize)
         self._thread: threading.Thread | None = None
         self._barriers: list[threading.Event] = []
+        self._wake = threading.Event()
         self._stopping = False
         self.dropped = 0
 
@@ -90,6 +94,7 @@ class RequestLogWriter:
         done = threading.Event()
         self._barriers.append(done)
         self._queue.put(None)
+        self._wake.set()
         done.wait(timeout)
 
     def stop(self) -> None:
@@ -98,23 +103,27 @@ class RequestLogWriter:
         self.flush()
 
     def _drain(self, *, block: bool) -> bool:
-        """Write one batch; True when a flush marker was seen."""
+        """Write one batch; True when a flush marker was seen. A blocking drain lets a short burst
+        gather first (LINGER, cut short by ``flush``): one commit per burst rather than per request."""
+        item = self._next(timeout=0.5 if block else None)
+        if block and isinstance(item, LogEntry) and self._queue.qsize() < BATCH:
+            self._wake.wait(LINGER)
+            self._wake.clear()
         batch: list[LogEntry] = []
-        marker = False
-        try:
-            item = self._queue.get(timeout=0.5) if block else self._queue.get_nowait()
-            while True:
-                if item is None:
-                    marker = True
-                    break
-                batch.append(item)
-                if len(batch) >= BATCH:
-                    break
-                item = self._queue.get_nowait()
-        except queue.Empty:
-            pass
+        while isinstance(item, LogEntry):
+            batch.append(item)
+            if len(batch) >= BATCH:
+                break
+            item = self._next(timeout=None)
         self._write(batch)
-        return marker
+        return item is None
+
+    def _next(self, *, timeout: float | None) -> LogEntry | bool | None:
+        """The next queued item (None is a flush marker); False when there is none."""
+        try:
+            return self._queue.get(timeout=timeout) if timeout else self._queue.get_nowait()
+        except queue.Empty:
+            return False
 
     def _write(self, batch: list[LogEntry]) -> None:
         if not batch:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
+from starlette.responses import Response
 
 from store.paging import Page
 
@@ -55,6 +56,12 @@ def page_out(page: Page[Any], convert: Callable[[Any], T]) -> ListOut[T]:
     meta = PageMeta(current_page=page.page, per_page=page.per_page, total=page.total,
                     last_page=page.last_page)
     return ListOut[T](data=[convert(item) for item in page.items], meta=meta)
+
+
+def json_response(model: BaseModel) -> Response:
+    """``model`` as a JSON response, serialized once by pydantic: a route returning it declares its
+    ``response_model`` for the docs, and FastAPI skips validating the model a second time."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def many(items: Iterable[Any], convert: Callable[[Any], T]) -> list[T]:

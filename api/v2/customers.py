@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from api import queries
 from api.deps import NowDep, PageDep, SessionDep, V2Client, guard
 from api.models import ApiVersion
 from api.permissions import Area
 from api.schemas.billing import BillRead, PaymentRead, SubscriptionRead
-from api.schemas.common import ERRORS, DataOut, ListOut, page_out
+from api.schemas.common import ERRORS, DataOut, ListOut, json_response, page_out
 from api.schemas.customers import CustomerRead
 from api.schemas.usage import UsageRead
 from billing.enums import CustomerStatus
@@ -21,14 +21,14 @@ router = APIRouter(prefix="/api/v2/customers", tags=["customers v2"], responses=
                    dependencies=[Depends(guard(ApiVersion.V2, Area.BILLING))])
 
 
-@router.get("")
+@router.get("", response_model=ListOut[CustomerRead])
 def list_customers(session: SessionDep, principal: V2Client, paging: PageDep,
                    status: Annotated[CustomerStatus | None, Query(description="only this status")] = None,
-                   ) -> ListOut[CustomerRead]:
+                   ) -> Response:
     """Customers, paginated."""
     page = queries.list_customers(session, operator_id=principal.operator_id, status=status,
                                   page=paging.page, per_page=paging.per_page)
-    return page_out(page, CustomerRead.of)
+    return json_response(page_out(page, CustomerRead.of))
 
 
 @router.get("/{customer_id}")
