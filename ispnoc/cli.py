@@ -93,13 +93,25 @@ def serve(
 
 @app.command("demo")
 def demo(
-    database_url: Annotated[str | None, typer.Option(help="store URL; default a fresh SQLite file")] = None,
-    customers: Annotated[int, typer.Option(help="how many demo customers")] = 200,
+    port: Annotated[int, typer.Option(help="port of the dashboard and API")] = 8000,
+    host: Annotated[str, typer.Option(help="bind address (loopback only is wise)")] = "127.0.0.1",
+    scenario: Annotated[str, typer.Option(help="demo, large, or a JSON/TOML scenario file")] = "demo",
+    database_url: Annotated[str | None, typer.Option(help="store URL (default: new ispnoc-demo.db)")] = None,
+    billing_only: Annotated[bool, typer.Option(help="no network: bill, suspend, pay, exit")] = False,
 ) -> None:
-    """Build a demo ISP in a fresh store, bill it, run one suspension and show what happened."""
-    from ispnoc.demo import run_demo
+    """The whole system on this machine: a simulated ISP network, the store, API, dashboard,
+    scheduler and collectors in one process, until Ctrl-C."""
+    if billing_only:
+        from ispnoc.demo import run_demo
 
-    sys.exit(run_demo(database_url=database_url, customers=customers))
+        sys.exit(run_demo(database_url=database_url))
+    from ispnoc.demo_live import DemoOptions, run_live_demo
+
+    try:
+        code = run_live_demo(DemoOptions(host=host, port=port, scenario=scenario, database_url=database_url))
+    except (ValueError, RuntimeError, OSError) as exc:
+        fail(str(exc))
+    sys.exit(code)
 
 
 def _add_subcommands() -> None:

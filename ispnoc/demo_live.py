@@ -17,8 +17,10 @@ from typing import Any
 
 import uvicorn
 from rich.console import Console
+from sqlalchemy import func, select
 
 from api.app import create_app
+from billing.models import Customer
 from device_fixtures.network import run_network
 from device_fixtures.scenario import load_scenario
 from device_fixtures.syslog import SyslogTarget
@@ -30,6 +32,7 @@ from ispnoc.enforcers import wire_push
 from ispnoc.server import with_scheduler
 from ispnoc.settings import Settings, get_settings
 from ispnoc.wiring import Store, open_store
+from store.db import session_scope
 from store.types import utcnow
 
 LIVE_FILE = Path("ispnoc-demo.db")
@@ -98,6 +101,7 @@ def run_live_demo(options: DemoOptions, console: Console | None = None) -> int:
                                                   syslog=SyslogTarget(options.host, syslog_port)))
         store = open_store(settings)
         stack.callback(store.engine.dispose)
+        _refuse_used(store)
         box = stack.enter_context(webhook_receiver(HookBox(on_delivery=lambda d: _hook(out, d))))
         with out.status("Building the demo ISP: inventory, customers, two months of bills"):
             access = _build(store, net.inventory(), box)
@@ -116,6 +120,13 @@ def _fresh(path: Path) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
+
+
+def _refuse_used(store: Store) -> None:
+    """The demo fills the store itself: a store that already has customers is refused."""
+    with session_scope(store.sessions) as session:
+        if session.scalar(select(func.count(Customer.id))):
+            raise ValueError("the demo needs an empty database; this one already has customers")
 
 
 def _build(store: Store, inventory: dict[str, Any], box: HookBox) -> demo_setup.DemoAccess:
