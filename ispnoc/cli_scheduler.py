@@ -23,8 +23,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def job_context(store: Store) -> JobContext:
-    """What the jobs need, from an opened store: secrets revealed with the credentials key, and the
-    MikroTik enforcer over the device inventory (as ``ispnoc suspend run`` uses)."""
+    """What the jobs need from an opened store: its secrets' reveal and the MikroTik enforcer."""
     return JobContext(settings=store.settings, engine=store.engine, sessions=store.sessions,
                       reveal=functools.partial(reveal, store.settings),
                       enforcer=functools.partial(mikrotik_enforcer, store))

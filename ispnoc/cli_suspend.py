@@ -13,7 +13,7 @@ from billing.errors import BillingError
 from collectors.mikrotik_enforcer import MikrotikEnforcer
 from ispnoc.enforcers import mikrotik_enforcer
 from ispnoc.wiring import Store, open_store
-from scheduler.runs import suspend_now
+from scheduler.runs import SuspendOptions, suspend_now
 from store.types import utcnow
 
 suspend_app = typer.Typer(no_args_is_help=True, help="Auto-suspension of customers who did not pay.")
@@ -53,8 +53,8 @@ def run(
     moment = parse_now(now)
     try:
         store = open_store()
-        report = suspend_now(store.sessions, now=moment, grace_days=store.settings.grace_days,
-                             enforcer=make_enforcer(store), dry_run=dry_run, trigger="cli")
+        options = SuspendOptions(grace_days=store.settings.grace_days, dry_run=dry_run, trigger="cli")
+        report = suspend_now(store.sessions, now=moment, enforcer=make_enforcer(store), options=options)
     except BillingError as exc:
         _fail(exc.message)
     except Exception as exc:  # a cron job needs one line, not a traceback

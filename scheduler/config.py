@@ -49,8 +49,7 @@ def collect_intervals(settings: SchedulerSettings) -> dict[SourceKind, float]:
 
 @dataclass(frozen=True)
 class SchedulerConfig:
-    """Which jobs run when. Intervals in seconds (0 = off); cron as 5 fields (crontab) or 6 (with
-    seconds first); an empty cron turns the job off."""
+    """Which jobs run when: intervals in seconds (0 = off), cron in 5 or 6 fields ("" = off)."""
 
     collect_s: Mapping[SourceKind, float] = field(default_factory=dict)
     suspension_cron: str = "*/15 * * * *"

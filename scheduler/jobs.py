@@ -25,7 +25,7 @@ from collectors.cycle import CollectorUnavailable, limits_for, run_cycle
 from collectors.enums import SourceKind
 from scheduler.config import SchedulerSettings
 from scheduler.retention import prune
-from scheduler.runs import ClosingEnforcer, generate, suspend_now
+from scheduler.runs import ClosingEnforcer, SuspendOptions, generate, suspend_now
 from store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,8 @@ def suspension() -> dict[str, Any] | None:
     """The auto-suspension run, applied on the routers (skipped while another run holds its lock)."""
     ctx = current()
     try:
-        report = suspend_now(ctx.sessions, now=ctx.clock(), grace_days=ctx.settings.grace_days,
-                             enforcer=ctx.enforcer(), trigger="scheduler")
+        report = suspend_now(ctx.sessions, now=ctx.clock(), enforcer=ctx.enforcer(),
+                             options=SuspendOptions(grace_days=ctx.settings.grace_days))
     except RunInProgress:
         log.info("suspension: another run is in progress, this start skipped")
         return None

@@ -3,6 +3,7 @@ enforcer that is closed afterwards, and bill generation in one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -21,12 +22,21 @@ class ClosingEnforcer(RouterEnforcer, Protocol):
     def close(self) -> None: ...
 
 
-def suspend_now(sessions: sessionmaker[Session], *, now: datetime, grace_days: int,
-                enforcer: ClosingEnforcer, dry_run: bool = False, trigger: str = "scheduler") -> RunReport:
-    """One suspension run with the configured grace; RunInProgress when another run holds the lock."""
+@dataclass(frozen=True)
+class SuspendOptions:
+    """How a suspension run goes: the grace days, report-only or not, and who started it."""
+
+    grace_days: int
+    dry_run: bool = False
+    trigger: str = "scheduler"
+
+
+def suspend_now(sessions: sessionmaker[Session], *, now: datetime, enforcer: ClosingEnforcer,
+                options: SuspendOptions) -> RunReport:
+    """One suspension run, the enforcer closed after; RunInProgress when another run holds the lock."""
     try:
-        return run_suspension(sessions, now=now, policy=SuspensionPolicy(grace_days=grace_days),
-                              enforcer=enforcer, dry_run=dry_run, trigger=trigger)
+        return run_suspension(sessions, now=now, policy=SuspensionPolicy(grace_days=options.grace_days),
+                              enforcer=enforcer, dry_run=options.dry_run, trigger=options.trigger)
     finally:
         enforcer.close()
 
