@@ -39,6 +39,7 @@ class LatencyRelay(asyncio.DatagramProtocol):
         self.loop = asyncio.new_event_loop()
         self.transport: asyncio.DatagramTransport | None = None
         self.clients: OrderedDict[tuple[str, int], asyncio.DatagramTransport] = OrderedDict()
+        self._opening: dict[tuple[str, int], asyncio.Lock] = {}
         self._thread = threading.Thread(target=self.loop.run_forever, name="snmp-relay", daemon=True)
 
     def start(self, host: str, port: int) -> int:
@@ -65,16 +66,25 @@ class LatencyRelay(asyncio.DatagramProtocol):
         self.loop.create_task(self._forward(data, addr))
 
     async def _forward(self, data: bytes, addr: tuple[str, int]) -> None:
-        upstream = self.clients.get(addr)
-        if upstream is None or upstream.is_closing():
-            upstream, _ = await self.loop.create_datagram_endpoint(
-                lambda: _Upstream(self, addr), remote_addr=self.upstream
-            )
-            self.clients[addr] = upstream
-            while len(self.clients) > MAX_CLIENTS:
-                self.clients.popitem(last=False)[1].close()
-        self.clients.move_to_end(addr)
-        upstream.sendto(data)
+        (await self._upstream_of(addr)).sendto(data)
+
+    async def _upstream_of(self, addr: tuple[str, int]) -> asyncio.DatagramTransport:
+        """The client's socket towards snmpsim, opened once even when its requests arrive together
+        (a client walking several subtrees at once would otherwise open one per request, leaking all
+        but the last)."""
+        async with self._opening.setdefault(addr, asyncio.Lock()):
+            upstream = self.clients.get(addr)
+            if upstream is None or upstream.is_closing():
+                upstream, _ = await self.loop.create_datagram_endpoint(
+                    lambda: _Upstream(self, addr), remote_addr=self.upstream
+                )
+                self.clients[addr] = upstream
+                while len(self.clients) > MAX_CLIENTS:
+                    old, transport = self.clients.popitem(last=False)
+                    self._opening.pop(old, None)
+                    transport.close()
+            self.clients.move_to_end(addr)
+            return upstream
 
     def reply(self, data: bytes, client: tuple[str, int]) -> None:
         """Send snmpsim's answer back to the client that asked."""
