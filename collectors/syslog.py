@@ -1,6 +1,7 @@
 """The syslog receiver: MikroTik routers' remote log over UDP into the log tables.
 
-An asyncio ``DatagramProtocol`` (receive buffer raised, 8 MB by default) only queues datagrams with
+An asyncio ``DatagramProtocol`` (receive buffer raised to 32 MB by default: about 80,000 small
+datagrams, a few seconds of a busy network while the writer catches up) only queues datagrams with
 their source and arrival time; every ``batch_size`` datagrams or ``flush_ms`` a batch goes to one
 writer thread, which parses it (``collectors.logparse``), maps the source to a device (by
 ``Device.host``, and by the frame's hostname against the device's identity or name when several
@@ -53,7 +54,7 @@ class ReceiverConfig:
     port: int = 514
     batch_size: int = 2000
     flush_ms: float = 100.0
-    rcvbuf: int = 8 << 20
+    rcvbuf: int = 32 << 20
     cache_ttl_s: float = 60.0
 
 
