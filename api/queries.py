@@ -6,16 +6,19 @@ row by id raises NotFound, exactly as a missing one.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, joinedload, load_only
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm import Session
 
+from billing.enums import CustomerStatus, ServiceType
 from billing.errors import NotFound
 from billing.models import Bill, Customer, Operator, Package, Payment, Subscription, Voucher
 from collectors.models import UsageDaily
-from store.paging import Page, paginate
+from store.paging import Page, page_keys, paginate
 
 T = TypeVar("T")
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
@@ -41,21 +44,61 @@ def _customers(operator_id: int | None) -> Select[Customer]:
     return _scope(stmt, Customer.operator_id, operator_id)
 
 
+@dataclass(frozen=True, slots=True)
+class PackageName:
+    """A package as a customer list shows it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedCustomer:
+    """A customer as lists show it (both versions), read as plain rows: no ORM instance per row."""
+
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    package: PackageName
+    connection_type: ServiceType
+    status: CustomerStatus
+    operator_id: int
+    created_at: datetime
+    updated_at: datetime
+
+
 LISTED = (Customer.id, Customer.name, Customer.email, Customer.phone, Customer.package_id,
           Customer.connection_type, Customer.status, Customer.operator_id, Customer.created_at,
           Customer.updated_at)
 """What a customer list shows (both versions); the rest of the row is not loaded for a page of 100."""
+LISTED_ROWS = (select(*LISTED, Package.name.label("package_name"))
+               .join(Package, Package.id == Customer.package_id).order_by(Customer.id))
+
+
+def _listed(rows: Iterable[Any]) -> list[ListedCustomer]:
+    packages: dict[int, PackageName] = {}
+    out = []
+    for r in rows:
+        package = packages.get(r.package_id) or packages.setdefault(r.package_id, PackageName(r.package_id,
+                                                                                             r.package_name))
+        out.append(ListedCustomer(r.id, r.name, r.email, r.phone, package, r.connection_type, r.status,
+                                  r.operator_id, r.created_at, r.updated_at))
+    return out
 
 
 def list_customers(session: Session, *, operator_id: int | None = None, status: str | None = None,
-                   page: int = 1, per_page: int = 20) -> Page[Customer]:
-    """Live customers, oldest first, optionally by status."""
-    package = joinedload(Customer.package, innerjoin=True).load_only(Package.id, Package.name, raiseload=True)
-    listed = (load_only(*LISTED, raiseload=True), package)
-    stmt = _customers(operator_id).options(*listed).order_by(Customer.id)
+                   page: int = 1, per_page: int = 20) -> Page[ListedCustomer]:
+    """Live customers, oldest first, optionally by status: the page's ids, then just those rows."""
+    where: list[ColumnElement[bool]] = [Customer.deleted_at.is_(None)]
+    if operator_id is not None:
+        where.append(Customer.operator_id == operator_id)
     if status:
-        stmt = stmt.where(Customer.status == status)
-    return _page(session, stmt, page, per_page)
+        where.append(Customer.status == status)
+    stmt = select(Customer).where(*where).order_by(Customer.id)
+    ids, total = page_keys(session, stmt, Customer.id, page=page, per_page=per_page)
+    rows = session.execute(LISTED_ROWS.where(*where, Customer.id.in_(ids))).all() if ids else []
+    return Page(items=_listed(rows), page=page, per_page=per_page, total=total)
 
 
 def get_customer(session: Session, customer_id: int, *, operator_id: int | None = None) -> Customer:

@@ -16,8 +16,10 @@ T = TypeVar("T")
 
 
 def iso_z(value: datetime) -> str:
-    """ISO-8601 in UTC with a ``Z`` (``2026-04-10T08:15:00Z``)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO-8601 in UTC with a ``Z`` (``2026-04-10T08:15:00Z``), whole seconds."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def number(value: Decimal) -> int | float:

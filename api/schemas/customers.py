@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from api.queries import ListedCustomer
 from api.schemas.common import UtcTime
 from billing.enums import BillingType, ServiceType
 from billing.models import Customer
@@ -74,7 +75,7 @@ class V1CustomerRead(BaseModel):
     created_at: UtcTime
 
     @classmethod
-    def of(cls, c: Customer) -> V1CustomerRead:
+    def of(cls, c: Customer | ListedCustomer) -> V1CustomerRead:
         return cls(id=c.id, name=c.name, email=c.email, phone=c.phone, package=c.package.name,
                    status=c.status.value, created_at=c.created_at)
 
@@ -105,7 +106,7 @@ class CustomerRead(BaseModel):
     updated_at: UtcTime
 
     @classmethod
-    def of(cls, c: Customer) -> CustomerRead:
+    def of(cls, c: Customer | ListedCustomer) -> CustomerRead:
         return cls(id=c.id, name=c.name, email=c.email, phone=c.phone,
                    package=PackageRef(id=c.package.id, name=c.package.name),
                    connection_type=c.connection_type.value, status=c.status.value,
