@@ -9,6 +9,7 @@ Timeouts, SNMP errors and unreachable agents become ``collectors.base.CollectErr
 from __future__ import annotations
 
 import asyncio
+import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -262,12 +263,17 @@ class SnmpClient:
         self._targets.clear()
 
 
-_SHARED = SnmpClient()
+_LOCAL = threading.local()
 
 
 def shared_client() -> SnmpClient:
-    """The process's client: every collector built without one shares its engine (one per loop)."""
-    return _SHARED
+    """This thread's client: collectors built without one share its engine (one per loop). Per
+    thread, since the scheduler runs families' cycles at once, each in a loop of its own thread,
+    and an engine must never be closed under another loop's requests."""
+    client: SnmpClient | None = getattr(_LOCAL, "client", None)
+    if client is None:
+        client = _LOCAL.client = SnmpClient()
+    return client
 
 
 async def _close_when_cancelled(engine: SnmpEngine) -> None:
