@@ -101,11 +101,18 @@ class Olt(Device):
         raise KeyError(serial)
 
     def drift(self, seconds: float, rng: random.Random) -> None:
-        """ONU optics move; with ``flap_probability`` an ONU goes down or comes back."""
+        """ONU optics move; with ``flap_probability`` an online ONU goes down, and an offline one
+        comes back ``RECOVERY`` times likelier (most of a real PON stays up), unless an operator
+        deactivated it."""
         for onu in self.onus:
             onu.drift(seconds, rng)
-            if self.flap_probability and rng.random() < self.flap_probability:
-                onu.set_online(not onu.online, cause=rng.choice((1, 2, 13)))
+            if not self.flap_probability:
+                continue
+            if onu.online and rng.random() < self.flap_probability:
+                onu.set_online(False, cause=rng.choice((1, 2, 13)))
+            elif (not onu.online and onu.down_cause != DEACTIVATED
+                  and rng.random() < min(1.0, self.flap_probability * RECOVERY)):
+                onu.set_online(True)
 
     def on_reboot(self) -> None:
         """After an OLT reboot every ONU registers again."""
@@ -114,6 +121,10 @@ class Olt(Device):
             onu.tx_bytes = onu.rx_bytes = 0
 
 
+RECOVERY = 10
+"""An offline ONU comes back this many times likelier per tick than an online one drops."""
+DEACTIVATED = 8
+"""The Huawei down cause of an ONU an operator deactivated (it stays down until activated)."""
 WEAK_EVERY = 12
 """One ONU in so many starts with weak optics (a dirty connector, a long split), as real PONs have."""
 
