@@ -38,7 +38,10 @@ def cycles(targets: list[Target], errors: list[BaseException], results: list[Any
         async def one() -> None:
             collector = RadioCollector()
             for got in await asyncio.gather(*(collector.poll(t) for t in targets), return_exceptions=True):
-                (errors if isinstance(got, BaseException) else results).append(got)
+                if isinstance(got, BaseException):
+                    errors.append(got)
+                else:
+                    results.append(got)
         asyncio.run(one())
 
 
