@@ -4,20 +4,22 @@ endpoint running the same SQL under uvicorn, on a fresh SQLite store of 100,000 
 ``python -m bench.api`` builds the store (bulk Core inserts), creates v2 API clients and their tokens
 directly (enough high-tier clients that the per-client limit of 300/min never refuses a request:
 the limiter still runs on every request), starts both servers as subprocesses on free ports, loads
-each for ``--seconds`` with ``--threads`` keep-alive httpx clients asking random pages, and prints
-``api_rps=<x> bare_rps=<y> ratio=<x/y> p99_ms=<z>`` last (p99 of the API's latencies).
+each for ``--seconds`` with ``--threads`` keep-alive clients (a process each, ``http.client``) asking
+random pages, and prints ``api_rps=<x> bare_rps=<y> ratio=<x/y> p99_ms=<z>`` last (p99 of the API's
+latencies). The API runs without its in-process scheduler, as it does under ``--workers N``.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import multiprocessing
 import os
 import random
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -51,7 +53,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2,
-                        help="concurrent keep-alive clients (one per core of the 2-core target machine)")
+                        help="concurrent keep-alive clients, a process each (one per core of the 2-core box)")
     parser.add_argument("--clients", type=int, default=64, help="v2 API clients the load is spread over")
     return parser.parse_args(argv)
 
@@ -105,11 +107,16 @@ def _row(r: Any) -> dict[str, Any]:
             "updated_at": r.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
+LISTED = (Customer.id, Customer.name, Customer.email, Customer.phone, Customer.package_id,
+          Customer.connection_type, Customer.status, Customer.operator_id, Customer.created_at,
+          Customer.updated_at)  # the columns the API's page query selects
+
+
 def bare_app() -> Starlette:
     """The same count and page queries as the API, answered as JSON with no framework around them."""
     engine = make_engine(os.environ["BENCH_DATABASE_URL"])
     live = select(Customer.__table__).where(Customer.deleted_at.is_(None))
-    page_sql = (select(Customer.__table__, Package.name.label("package_name"))
+    page_sql = (select(*LISTED, Package.name.label("package_name"))
                 .join(Package, Package.id == Customer.package_id)
                 .where(Customer.deleted_at.is_(None)).order_by(Customer.id))
 
@@ -159,42 +166,54 @@ def server(command: list[str], env: dict[str, str], port: int, probe: dict[str, 
 
 @dataclass
 class Load:
-    """What the load threads saw."""
+    """What the load clients saw."""
 
     ok: int = 0
     refused: int = 0
     latencies: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _worker(base: str, heads: list[dict[str, str]], pages: int, until: float, load: Load, seed: int) -> None:
+def _client(port: int, heads: list[dict[str, str]], pages: int, seconds: float, seed: int,
+            go: Any, out: Any) -> None:
+    """One keep-alive client in a process of its own (no GIL shared with the other clients); sends
+    back (ok, refused, latencies in ms) over ``out``."""
     rng = random.Random(seed)
     mine: list[float] = []
     ok = refused = 0
-    with httpx.Client(base_url=base, timeout=10) as client:
-        while time.perf_counter() < until:
-            started = time.perf_counter()
-            r = client.get(PATH, params={"page": rng.randint(1, pages), "per_page": 100},
-                           headers=rng.choice(heads))
-            mine.append((time.perf_counter() - started) * 1000)
-            ok, refused = (ok + 1, refused) if r.status_code == 200 else (ok, refused + 1)
-    with load.lock:
-        load.ok, load.refused = load.ok + ok, load.refused + refused
-        load.latencies.extend(mine)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    go.wait()
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        conn.request("GET", f"{PATH}?page={rng.randint(1, pages)}&per_page=100", headers=rng.choice(heads))
+        response = conn.getresponse()
+        response.read()
+        mine.append((time.perf_counter() - started) * 1000)
+        ok, refused = (ok + 1, refused) if response.status == 200 else (ok, refused + 1)
+    conn.close()
+    out.send((ok, refused, mine))
 
 
 def run_load(base: str, heads: list[dict[str, str]], args: argparse.Namespace) -> tuple[float, Load]:
     """Requests answered 200 per second over ``args.seconds``, and the raw observations."""
-    load, pages = Load(), max(1, args.customers // 100)
-    until = time.perf_counter() + args.seconds
-    threads = [threading.Thread(target=_worker, args=(base, heads, pages, until, load, n))
-               for n in range(args.threads)]
+    load, pages, port = Load(), max(1, args.customers // 100), int(base.rsplit(":", 1)[1])
+    ctx = multiprocessing.get_context("fork")
+    go = ctx.Event()
+    pipes = [ctx.Pipe(duplex=False) for _ in range(args.threads)]
+    procs = [ctx.Process(target=_client, args=(port, heads, pages, args.seconds, n, go, send))
+             for n, (_, send) in enumerate(pipes)]
+    for proc in procs:
+        proc.start()
     started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return load.ok / (time.perf_counter() - started), load
+    go.set()
+    for receive, _ in pipes:
+        ok, refused, latencies = receive.recv()
+        load.ok, load.refused = load.ok + ok, load.refused + refused
+        load.latencies.extend(latencies)
+    took = time.perf_counter() - started
+    for proc in procs:
+        proc.join()
+    return load.ok / took, load
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -236,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         api_cmd = [str(Path(sys.executable).with_name("ispnoc")), "serve", "--host", "127.0.0.1",
                    "--port", str(port)]
         env = {"ISPNOC_DATABASE_URL": url, "ISPNOC_SECRET_KEY": SECRET, "ISPNOC_REDIS_URL": "",
-               "ISPNOC_WORKERS": "1"}
+               "ISPNOC_WORKERS": "1", "ISPNOC_SCHEDULER_ENABLED": "false"}  # the API alone, as `--workers N`
         api_rps, api = measure(api_cmd, env, port, heads, args)
         port = free_port()
         bare_cmd = [sys.executable, "-m", "uvicorn", "bench.api:bare_app", "--factory", "--host", "127.0.0.1",
