@@ -74,7 +74,10 @@ class Collector(Protocol[R]):
         ...
 
     def save(self, session: Session, target: Target, result: R, *, now: datetime) -> int:
-        """Write ``result`` (upsert current state, append history); return how many values landed."""
+        """Write ``result`` (upsert current state, append history); return how many values landed.
+
+        A result with a true ``device_problem`` attribute (a str) is saved, yet its device is
+        recorded down with that reason and counted as failed (every status check failed, say)."""
         ...
 
 

@@ -174,6 +174,12 @@ def _health(device: Device, family: SourceKind, now: datetime, error: str | None
     device.details = details
 
 
+def problem_of(result: Any) -> str | None:
+    """What a saved result says is wrong with its device (``device_problem``), if anything."""
+    problem = getattr(result, "device_problem", None)
+    return str(problem)[:ERROR_LIMIT] if problem else None
+
+
 def _save_failure(job: _Job, device_id: int, error: str) -> None:
     now = utcnow()
     with session_scope(job.sessions) as session:
@@ -190,7 +196,7 @@ def _save(job: _Job, target: Target, result: Any) -> int:
             values = job.collector.save(session, target, result, now=now)
             device = session.get(Device, target.device_id)
             if device is not None:
-                _health(device, job.family, now, None)
+                _health(device, job.family, now, problem_of(result))
             return values
     except Exception as exc:
         _save_failure(job, target.device_id, "save: " + _reason(exc, target, job.limits.timeout_s))
@@ -214,6 +220,7 @@ async def _one(job: _Job, writer: Writer, semaphore: asyncio.Semaphore,
     try:
         if error is None:
             values = await writer.run(_save, job, target, result)
+            error = problem_of(result)
         else:
             await writer.run(_save_failure, job, target.device_id, error)
     except Exception as exc:

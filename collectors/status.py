@@ -65,6 +65,14 @@ class StatusResult:
 
     outcomes: tuple[CheckOutcome, ...]
 
+    @property
+    def device_problem(self) -> str | None:
+        """Every check failed: the device is down (its check rows are written all the same)."""
+        if not self.outcomes or any(o.up for o in self.outcomes):
+            return None
+        first = self.outcomes[0]
+        return f"all {len(self.outcomes)} checks failed ({first.spec.name}: {first.error or 'down'})"
+
 
 # ---------------------------------------------------------------------------- pure parts
 def address_of(host: str) -> str:

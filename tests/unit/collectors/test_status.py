@@ -155,3 +155,15 @@ def test_save_mirrors_explicit_checks_and_drops_derived_ones_the_device_lost(ses
     names = set(session.scalars(select(StatusCheck.name)))
     assert names == {"rtr-1/icmp", "rtr-1 portal"}
     assert explicit.up is True and explicit.checked_at == NOW
+
+
+def test_a_device_whose_every_check_failed_has_a_problem() -> None:
+    from collectors.enums import CheckKind
+    from collectors.status import CheckOutcome, CheckSpec, StatusResult
+
+    icmp = CheckSpec(name="r1/icmp", kind=CheckKind.ICMP, target="127.0.0.1")
+    tcp = CheckSpec(name="r1/tcp:8728", kind=CheckKind.TCP, target="127.0.0.1", port=8728)
+    down = (CheckOutcome(icmp, False, None, "no reply"), CheckOutcome(tcp, False, None, "refused"))
+    assert StatusResult(down).device_problem == "all 2 checks failed (r1/icmp: no reply)"
+    assert StatusResult((down[0], CheckOutcome(tcp, True, 1.0, None))).device_problem is None
+    assert StatusResult(()).device_problem is None
