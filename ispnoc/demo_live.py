@@ -140,9 +140,10 @@ def _build(store: Store, inventory: dict[str, Any], box: HookBox) -> demo_setup.
 
 def _hook(out: Console, delivery: Delivery) -> None:
     if delivery.event in ("customer.suspended", "customer.activated"):
-        who = delivery.data.get("name") or delivery.data.get("customer_id") or delivery.data.get("id")
+        data = delivery.data
+        why = f" ({data['reason']})" if data.get("reason") else ""
         mark = "signed" if delivery.signed else "[red]BAD SIGNATURE[/]"
-        out.print(f"  webhook [cyan]{delivery.event}[/] for {who} received ({mark})")
+        out.print(f"  webhook [cyan]{delivery.event}[/] customer {data.get('customer_id')}{why}, {mark}")
 
 
 def _banner(out: Console, base: str, access: demo_setup.DemoAccess, inventory: dict[str, Any]) -> None:

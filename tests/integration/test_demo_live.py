@@ -148,7 +148,7 @@ def test_demo_shows_the_live_network_and_stops_clean(demo: tuple[subprocess.Pope
     assert "Overview" in overview and "Log out" in overview
     out.wait_for(r"Auto-suspension run: [1-9]\d* suspended", 90)
     out.wait_for(r"profile suspended", 10)
-    out.wait_for(r"webhook customer\.suspended for .* \(signed\)", 30)
+    out.wait_for(r"webhook customer\.suspended customer \d+ \(overdue\), signed", 30)
     out.wait_for(r"reactivated [\d.]+ s after paying", 90)
     children = descendants(proc.pid)
     assert children, "the simulated network runs in child processes (snmpsim)"
