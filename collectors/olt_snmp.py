@@ -134,7 +134,10 @@ class OltSnmpCollector:
         if profile is None:
             raise CollectError(f"{target.name}: no SNMP profile for OLT vendor {target.vendor}")
         session = await self.client.session(target.host, target.snmp_port, target.community)
-        walk = await session.walk_all(profile.roots)
+        try:
+            walk = await session.walk_all(profile.roots)
+        finally:
+            session.close()
         if not walk:
             raise CollectError(f"{target.name}: the agent has none of the {target.vendor} OLT tables")
         return parse_olt(profile, walk, values=session.values)

@@ -9,7 +9,6 @@ Traffic rates come from station byte counters between two polls; a counter that 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,14 @@ from sqlalchemy.orm import Session
 from collectors.base import CollectError, Target
 from collectors.enums import DeviceKind, DeviceStatus, SourceKind
 from collectors.models import Device, DeviceSample, RadioStation
-from collectors.radios_vendors import PROFILES, SYS_UPTIME, UNIFI_VAP, RadioProfile, StationTable, channel_mhz
+from collectors.radios_vendors import (
+    PROFILES,
+    SYS_UPTIME,
+    UNIFI_VAP,
+    RadioProfile,
+    StationTable,
+    channel_mhz,
+)
 from collectors.snmp import (
     SnmpClient,
     Walk,
@@ -166,6 +172,15 @@ def counters_of(poll: RadioPoll, *, now: datetime) -> dict[str, Any]:
     return {"at": now.isoformat(), "uptime_s": poll.uptime_s, "stations": stations}
 
 
+def expected_rows(profile: RadioProfile, scalars: Walk) -> int:
+    """How many rows the AP's tables should hold: its own count (clients) when it gives one."""
+    if profile.rows_metric is not None and profile.rows_metric in profile.scalars:
+        count = as_int(scalars.get(profile.scalars[profile.rows_metric][0]))
+        if count is not None and count >= 0:
+            return count
+    return profile.rows
+
+
 class RadioCollector:
     """Radios (APs) with SNMP access, by the family the inventory gave (Device.model)."""
 
@@ -180,14 +195,18 @@ class RadioCollector:
         return device.kind == DeviceKind.RADIO and device.snmp_port is not None and device.model in PROFILES
 
     async def poll(self, target: Target) -> RadioPoll:
-        """GET the AP's scalars and walk its tables at once, then parse."""
+        """GET the AP's scalars (one request), then walk its columns sized by the row count the
+        AP reports (usually one more request), then parse."""
         profile = PROFILES.get(target.model or "")
         if profile is None:
             raise CollectError(f"{target.name}: unknown radio family {target.model!r}")
         session = await self.client.session(target.host, target.snmp_port, target.community)
-        scalars, tables = await asyncio.gather(
-            session.get([SYS_UPTIME, *(name for name, _ in profile.scalars.values())]),
-            session.walk_all(profile.roots))
+        try:
+            scalars = await session.get([SYS_UPTIME, *(name for name, _ in profile.scalars.values())])
+            tables = await session.walk_all(profile.roots, rows=expected_rows(profile, scalars)) \
+                if profile.roots else {}
+        finally:
+            session.close()
         if len(scalars) <= 1 and not tables:
             raise CollectError(f"{target.name}: the agent has none of the {profile.family} OIDs")
         return parse_radio(profile, {**scalars, **tables}, values=session.values)

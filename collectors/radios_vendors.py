@@ -53,19 +53,34 @@ class StationTable:
     mac_column: int | None = None
 
 
+    @property
+    def roots(self) -> tuple[Oid, ...]:
+        """The columns a poll walks: the MAC column (when there is one), then the read ones."""
+        numbers = ([self.mac_column] if self.mac_column else []) + [n for n, _ in self.columns.values()]
+        return tuple((*self.entry, n) for n in numbers)
+
+
+EXPECTED_ROWS = 8
+"""Rows a table is expected to hold when the AP does not say (sizes the first GETBULK)."""
+
+
 @dataclass(frozen=True)
 class RadioProfile:
-    """One radio family: scalars (metric -> OID, decode), subtrees to walk, the station table."""
+    """One radio family: scalars (metric -> OID, decode), columns to walk, the station table, and
+    the scalar metric that counts the table's rows (when the AP has one), else the rows a typical
+    AP of the family holds."""
 
     family: str
     scalars: dict[str, tuple[Oid, Decode]] = field(default_factory=dict)
     walks: tuple[Oid, ...] = ()
     stations: StationTable | None = None
+    rows_metric: str | None = None
+    rows: int = EXPECTED_ROWS
 
     @property
     def roots(self) -> tuple[Oid, ...]:
-        """Every subtree a poll walks (the station table first)."""
-        return ((self.stations.entry,) if self.stations else ()) + self.walks
+        """Every column a poll walks (the station table's first)."""
+        return (self.stations.roots if self.stations else ()) + self.walks
 
 
 AIRMAX = "1.3.6.1.4.1.41112.1.4"
@@ -94,6 +109,7 @@ AIRMAX_PROFILE = RadioProfile(
                  "tx_bytes": (13, as_int), "rx_bytes": (14, as_int),
                  "capacity_mbps": (17, num(1e3)), "rx_capacity_mbps": (18, num(1e3))},
     ),
+    rows_metric="clients",
 )
 
 LTU = "1.3.6.1.4.1.41112.1.10.1"
@@ -105,12 +121,16 @@ LTU_PROFILE = RadioProfile(
         columns={"tx_rate_mbps": (3, num(1e3)), "rx_rate_mbps": (4, num(1e3)),
                  "chain0_dbm": (5, num()), "chain1_dbm": (6, num()), "distance_m": (23, as_int)},
     ),
+    rows=1,
 )
-"""LTU rates are in kbit/s (LibreNMS multiplies by 1000 for bit/s); signal is per receive chain."""
+"""LTU rates are in kbit/s (LibreNMS multiplies by 1000 for bit/s); signal is per receive chain.
+An airFiber LTU link is usually point to point: one station expected (more cost one more request)."""
 
 UNIFI_VAP = oid("1.3.6.1.4.1.41112.1.6.1.2.1")
-UNIFI_PROFILE = RadioProfile(family="unifi", walks=(UNIFI_VAP,))
-"""UniFi has no station table over SNMP: clients per VAP (column 8), summed per radio and SSID."""
+UNIFI_PROFILE = RadioProfile(family="unifi", walks=tuple((*UNIFI_VAP, n) for n in (4, 6, 8, 9, 21)),
+                              rows=4)
+"""UniFi has no station table over SNMP: clients per VAP (column 8), summed per radio (9) and SSID
+(6); channel (4) and power (21) per radio. Four VAPs expected (two radios, two SSIDs each)."""
 
 EPMP = "1.3.6.1.4.1.17713.21.1.2"
 EPMP_PROFILE = RadioProfile(
@@ -124,6 +144,7 @@ EPMP_PROFILE = RadioProfile(
                  "distance_m": (29, as_int)},
         mac_column=1,
     ),
+    rows_metric="clients",
 )
 """ePMP rows are numbered; the MAC is column 1 as text. Signal = the UL RSSI the AP receives."""
 

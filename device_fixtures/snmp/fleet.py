@@ -3,8 +3,12 @@
 How values move: snmpsim checks the data file's mtime on every request and rebuilds its index
 when it changed (``RecordIndex.get_handles``, whole seconds: ``os.stat()[8]``). ``tick()``
 writes each file to a temporary name, renames it over the old one (a request never sees half a
-file) and stamps it with a strictly increasing mtime, so two ticks within one second are still
-seen. Each snmpsim process gets its own index cache directory.
+file) and stamps every file of one publish with the same mtime, strictly greater than the last
+publish's, so two ticks within one second are still seen. The first publish is stamped two
+seconds in the past: snmpsim keeps an index only when it is strictly newer than its data file,
+so the index built at start-up is reused by the first request (a per-file mtime counting up from
+now would put 2,000 files up to 2,000 s in the future and have every device indexed twice).
+Each snmpsim process gets its own index cache directory.
 
 Faults (``device.faults``, see device_fixtures/faults.py), applied on ``publish``/``tick``:
 - silent: the device's file is removed; snmpsim then fails that community's requests and
@@ -91,7 +95,7 @@ class SnmpFleet:
             raise ValueError("device names must be unique")
         self.endpoints: list[_Endpoint] = []
         self._rng = random.Random(seed)
-        self._mtime = int(time.time())
+        self._mtime = int(time.time()) - 3
         (data_dir / f"{PROBE_COMMUNITY}.snmprec").write_text(f"{SYS_UPTIME}|67|0\n")
         self.publish()
 
@@ -128,7 +132,8 @@ class SnmpFleet:
         self.publish(name)
 
     def publish(self, *names: str) -> None:
-        """Write the current state (and faults) of the named devices, or of all."""
+        """Write the current state (and faults) of the named devices, or of all (one mtime)."""
+        self._mtime = max(self._mtime + 1, int(time.time()))
         for name in names or tuple(self.devices):
             device = self.devices[name]
             device.apply_reboot()
@@ -141,7 +146,6 @@ class SnmpFleet:
             return
         tmp = path.with_suffix(".tmp")
         tmp.write_text(snmprec_text(device), encoding="latin-1")
-        self._mtime = max(self._mtime + 1, int(time.time()))
         os.utime(tmp, (self._mtime, self._mtime))
         os.replace(tmp, path)
 
@@ -151,19 +155,28 @@ class SnmpFleet:
         return device.faults.latency_s if device is not None else 0.0
 
     def start(self, *, port: int = 0, processes: int = 1, relay: bool = True) -> None:
-        """Start ``processes`` snmpsim processes (ports ``port``, ``port+1``..., or ephemeral)."""
+        """Start ``processes`` snmpsim processes (ports ``port``, ``port+1``..., or ephemeral).
+
+        With the relay, every public port spreads the devices over all the processes (one device,
+        one process), so a client using any one port gets the throughput of all of them.
+        """
+        agents: list[tuple[subprocess.Popen[bytes], int]] = []
         for k in range(processes):
             wanted = port + k if port else 0
             agent_port = free_udp_port(self.host) if relay or not wanted else wanted
-            process = self._spawn(agent_port, k)
+            agents.append((self._spawn(agent_port, k), agent_port))
+        upstreams = [(self.host, agent_port) for _, agent_port in agents]
+        for k, (process, agent_port) in enumerate(agents):
             front: LatencyRelay | None = None
             public = agent_port
             if relay:
-                front = LatencyRelay((self.host, agent_port), self.latency_of)
-                public = front.start(self.host, wanted)
+                front = LatencyRelay(upstreams, self.latency_of)
+                public = front.start(self.host, port + k if port else 0)
             self.endpoints.append(_Endpoint(process, agent_port, public, front))
         for endpoint in self.endpoints:
-            self._wait_ready(endpoint)
+            self._wait_ready(endpoint, endpoint.agent_port)
+            if endpoint.port != endpoint.agent_port:
+                self._wait_ready(endpoint, endpoint.port)
 
     def _spawn(self, agent_port: int, k: int) -> subprocess.Popen[bytes]:
         cache = self.data_dir.parent / f"cache-{k}"
@@ -180,7 +193,7 @@ class SnmpFleet:
         with log:
             return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
 
-    def _wait_ready(self, endpoint: _Endpoint, timeout: float | None = None) -> None:
+    def _wait_ready(self, endpoint: _Endpoint, port: int, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout or 20.0 + 0.02 * len(self.devices))
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.settimeout(0.2)
@@ -188,14 +201,14 @@ class SnmpFleet:
             while time.monotonic() < deadline:
                 if endpoint.process.poll() is not None:
                     raise SnmpFleetError(f"snmpsim exited: {self._log_tail()}")
-                sock.sendto(get_request(PROBE_COMMUNITY, SYS_UPTIME, request), (self.host, endpoint.port))
+                sock.sendto(get_request(PROBE_COMMUNITY, SYS_UPTIME, request), (self.host, port))
                 request += 1
                 try:
                     if is_response(sock.recv(65535)):
                         return
                 except TimeoutError:
                     continue
-        raise SnmpFleetError(f"snmpsim on port {endpoint.port} did not answer: {self._log_tail()}")
+        raise SnmpFleetError(f"snmpsim on port {port} did not answer: {self._log_tail()}")
 
     def _log_tail(self) -> str:
         logs = sorted(self.data_dir.parent.glob("snmpsim-*.log"))

@@ -1,4 +1,6 @@
-"""A UDP relay in front of snmpsim that delays each request by its device's ``latency_s``.
+"""A UDP relay in front of snmpsim that delays each request by its device's ``latency_s`` and
+spreads the fleet over several snmpsim processes: a community (= device) always goes to the same
+process (CRC-32 of its name), so each process opens only its share of the data files.
 
 snmpsim's own ``delay`` variation module sleeps inside its single-threaded loop, once per
 var-bind, so one slow device would stall every device of the process. The relay instead holds
@@ -10,13 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import cast
 
 from device_fixtures.snmp.wire import community_of
 
 MAX_CLIENTS = 512
+Route = tuple[tuple[str, int], int]
+"""A client address and the index of the agent its community goes to."""
 
 
 class _Upstream(asyncio.DatagramProtocol):
@@ -31,15 +36,16 @@ class _Upstream(asyncio.DatagramProtocol):
 
 
 class LatencyRelay(asyncio.DatagramProtocol):
-    """Listens on ``host:port`` and forwards to ``upstream`` after ``latency_of(community)`` s."""
+    """Listens on ``host:port`` and forwards to one of ``upstreams`` (by community) after
+    ``latency_of(community)`` s."""
 
-    def __init__(self, upstream: tuple[str, int], latency_of: Callable[[str], float]) -> None:
-        self.upstream = upstream
+    def __init__(self, upstreams: Sequence[tuple[str, int]], latency_of: Callable[[str], float]) -> None:
+        self.upstreams = list(upstreams)
         self.latency_of = latency_of
         self.loop = asyncio.new_event_loop()
         self.transport: asyncio.DatagramTransport | None = None
-        self.clients: OrderedDict[tuple[str, int], asyncio.DatagramTransport] = OrderedDict()
-        self._opening: dict[tuple[str, int], asyncio.Lock] = {}
+        self.clients: OrderedDict[Route, asyncio.DatagramTransport] = OrderedDict()
+        self._opening: dict[Route, asyncio.Lock] = {}
         self._thread = threading.Thread(target=self.loop.run_forever, name="snmp-relay", daemon=True)
 
     def start(self, host: str, port: int) -> int:
@@ -57,33 +63,41 @@ class LatencyRelay(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         community = community_of(data)
         delay = self.latency_of(community) if community is not None else 0.0
+        key = (addr, zlib.crc32((community or "").encode("latin-1")) % len(self.upstreams))
         if delay > 0:
-            self.loop.call_later(delay, self._spawn_forward, data, addr)
+            self.loop.call_later(delay, self._send, data, key)
         else:
-            self._spawn_forward(data, addr)
+            self._send(data, key)
 
-    def _spawn_forward(self, data: bytes, addr: tuple[str, int]) -> None:
-        self.loop.create_task(self._forward(data, addr))
+    def _send(self, data: bytes, key: Route) -> None:
+        """Forward on the client's open socket towards that agent at once, else open it first."""
+        upstream = self.clients.get(key)
+        if upstream is None or upstream.is_closing():
+            self.loop.create_task(self._forward(data, key))
+            return
+        self.clients.move_to_end(key)
+        upstream.sendto(data)
 
-    async def _forward(self, data: bytes, addr: tuple[str, int]) -> None:
-        (await self._upstream_of(addr)).sendto(data)
+    async def _forward(self, data: bytes, key: Route) -> None:
+        (await self._upstream_of(key)).sendto(data)
 
-    async def _upstream_of(self, addr: tuple[str, int]) -> asyncio.DatagramTransport:
-        """The client's socket towards snmpsim, opened once even when its requests arrive together
+    async def _upstream_of(self, key: Route) -> asyncio.DatagramTransport:
+        """The client's socket towards one agent, opened once even when its requests arrive together
         (a client walking several subtrees at once would otherwise open one per request, leaking all
         but the last)."""
-        async with self._opening.setdefault(addr, asyncio.Lock()):
-            upstream = self.clients.get(addr)
+        async with self._opening.setdefault(key, asyncio.Lock()):
+            upstream = self.clients.get(key)
             if upstream is None or upstream.is_closing():
+                addr, agent = key
                 upstream, _ = await self.loop.create_datagram_endpoint(
-                    lambda: _Upstream(self, addr), remote_addr=self.upstream
+                    lambda: _Upstream(self, addr), remote_addr=self.upstreams[agent]
                 )
-                self.clients[addr] = upstream
+                self.clients[key] = upstream
                 while len(self.clients) > MAX_CLIENTS:
                     old, transport = self.clients.popitem(last=False)
                     self._opening.pop(old, None)
                     transport.close()
-            self.clients.move_to_end(addr)
+            self.clients.move_to_end(key)
             return upstream
 
     def reply(self, data: bytes, client: tuple[str, int]) -> None:

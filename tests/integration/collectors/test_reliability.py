@@ -215,7 +215,8 @@ def test_a_slow_device_below_the_timeout_still_succeeds(
     publish(bench.lab)
     result = bench.cycle(6.0, name)
     assert (result.devices, result.failed) == (1, 0), result.errors
-    assert result.duration_s >= latency * 2, "the latency knob held the replies"
+    # at least one held reply: a small OLT's tables now come in one multi-column GETBULK
+    assert result.duration_s >= latency, "the latency knob held the replies"
     assert_up(bench.devices()[name])
 
 
