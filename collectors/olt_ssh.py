@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +44,10 @@ POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="olt-ssh")
 
 Send = Callable[..., str]
 """Send one command (and optionally the prompt pattern it ends on); returns its output."""
+SendAll = Callable[[Sequence[str]], list[str]]
+"""Type several commands ahead at once (the CLI runs them in turn); each one's output, in order."""
+BATCH = 16
+"""Commands typed ahead in one write: one round trip for many small displays."""
 
 
 @dataclass(frozen=True)
@@ -160,11 +164,11 @@ def parse_huawei_optical(raw: str, pon: str) -> list[OnuFacts]:
     }) for row in _ntc("display ont optical-info 0 all", raw)]
 
 
-def _collect_huawei(send: Send) -> tuple[OnuFacts, ...]:
+def _collect_huawei(send: Send, send_all: SendAll) -> tuple[OnuFacts, ...]:
     table = parse_huawei_ont_table(send(HUAWEI_COMMANDS["onts"]))
     pons = sorted({f.pon for f in table}, key=_pon_key)
-    summaries = [f for pon in pons
-                 for f in parse_huawei_summary(send(HUAWEI_COMMANDS["summary"].format(pon=pon)))]
+    summaries = [f for raw in send_all([HUAWEI_COMMANDS["summary"].format(pon=pon) for pon in pons])
+                 for f in parse_huawei_summary(raw)]
     optics: list[OnuFacts] = []
     for slot, on_board in groupby(pons, key=lambda pon: pon.split("/")[1]):
         send(HUAWEI_COMMANDS["interface"].format(slot=slot), HUAWEI_PROMPTS["interface"])
@@ -242,13 +246,15 @@ def parse_zte_detail(raw: str) -> OnuFacts | None:
     })
 
 
-def _collect_zte(send: Send) -> tuple[OnuFacts, ...]:
+def _collect_zte(send: Send, send_all: SendAll) -> tuple[OnuFacts, ...]:
     states = parse_zte_state(send(ZTE_COMMANDS["state"]))
     pons = sorted({f.pon for f in states}, key=_pon_key)
-    power = [f for pon in pons for key, column in (("onu_rx", "rx_dbm"), ("olt_rx", "olt_rx_dbm"))
-             for f in parse_zte_power(send(ZTE_COMMANDS[key].format(pon=pon)), column)]
-    details = [parse_zte_detail(send(ZTE_COMMANDS["detail"].format(onu=f"{f.pon}:{f.onu_index}")))
-               for f in states]
+    sides = (("onu_rx", "rx_dbm"), ("olt_rx", "olt_rx_dbm"))
+    replies = send_all([ZTE_COMMANDS[key].format(pon=pon) for pon in pons for key, _ in sides])
+    power = [f for raw, (_, column) in zip(replies, sides * len(pons), strict=True)
+             for f in parse_zte_power(raw, column)]
+    details = [parse_zte_detail(raw) for raw in send_all(
+        [ZTE_COMMANDS["detail"].format(onu=f"{f.pon}:{f.onu_index}") for f in states])]
     return merge(states, power, (d for d in details if d is not None))
 
 
@@ -268,7 +274,7 @@ class VendorPlan:
     device_type: str
     enable_secret: bool
     enter: Callable[[BaseConnection], None]
-    collect: Callable[[Send], tuple[OnuFacts, ...]]
+    collect: Callable[[Send, SendAll], tuple[OnuFacts, ...]]
 
 
 PLANS: dict[Vendor, VendorPlan] = {
@@ -291,13 +297,29 @@ def _session(target: Target, plan: VendorPlan, timeout: float) -> OltSshResult:
         conn.write_channel(conn.RETURN)
         conn.session_preparation()
         plan.enter(conn)
+        any_prompt = re.escape(conn.base_prompt) + r"[^\r\n]*[>#]"  # every mode's prompt of this host
         facts = plan.collect(lambda command, expect=None: str(
-            conn.send_command(command, expect_string=expect, read_timeout=timeout)))
+            conn.send_command(command, expect_string=expect or any_prompt, read_timeout=timeout)),
+            lambda commands: _send_all(conn, commands, any_prompt, timeout))
     except BaseException:
         conn.paramiko_cleanup()
         raise
     conn.disconnect()
     return OltSshResult(facts)
+
+
+def _send_all(conn: BaseConnection, commands: Sequence[str], prompt: str, timeout: float) -> list[str]:
+    """Type ``commands`` ahead, ``BATCH`` at a time, and split what comes back at each prompt: the
+    output of each without its echoed command line and its prompt (as ``send_command`` gives)."""
+    outputs: list[str] = []
+    for start in range(0, len(commands), BATCH):
+        batch = commands[start: start + BATCH]
+        conn.write_channel("".join(command + conn.RETURN for command in batch))
+        for _ in batch:
+            chunk = conn.read_until_pattern(pattern=prompt, read_timeout=timeout)
+            lines = chunk.replace("\r\n", "\n").split("\n")
+            outputs.append("\n".join(lines[1:-1]))
+    return outputs
 
 
 def _guarded(target: Target, plan: VendorPlan, timeout: float) -> OltSshResult:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
@@ -61,7 +61,7 @@ class _Keys:
             if not await self._more():
                 return None
 
-    async def line(self, echo: asyncssh.SSHWriter[str] | None) -> str | None:
+    async def line(self, echo: Callable[[str], None] | None) -> str | None:
         """One line, echoed to ``echo`` as typed; None when the client has gone."""
         typed = ""
         while True:
@@ -70,16 +70,16 @@ class _Keys:
                 return None
             if ch in "\r\n":
                 if echo is not None:
-                    echo.write("\r\n")
+                    echo("\r\n")
                 return typed
             if ch in BACKSPACES:
                 if typed and echo is not None:
-                    echo.write("\x08 \x08")
+                    echo("\x08 \x08")
                 typed = typed[:-1]
             elif ch.isprintable():
                 typed += ch
                 if echo is not None:
-                    echo.write(ch)
+                    echo(ch)
 
     async def drain_forever(self) -> None:
         """Swallow input until the client goes (a silent device)."""
@@ -97,13 +97,25 @@ class _Shell:
         user = str(process.get_extra_info("username") or "")
         self.session = CliSession(state, user, dialect.initial_mode, dialect.page_length)
 
+    def gone(self) -> bool:
+        """The client closed the channel or the connection (asyncio's transport is closing)."""
+        if self.process.is_closing():
+            return True
+        transport = getattr(self.process.get_extra_info("connection"), "_transport", None)
+        return transport is None or bool(transport.is_closing())
+
+    def _write(self, text: str) -> None:
+        """Write to the client unless it has gone (never to a closed channel or socket)."""
+        if not self.gone():
+            self.out.write(text)
+
     async def run(self) -> None:
         """Banner and prompt, then command after command until logout or hang-up."""
         if not await self._ready():
             return
-        self.out.write(self.dialect.banner(self.session) + self.dialect.prompt(self.session))
+        self._write(self.dialect.banner(self.session) + self.dialect.prompt(self.session))
         while True:
-            line = await self.keys.line(None if self.session.hidden else self.out)
+            line = await self.keys.line(None if self.session.hidden else self._write)
             if line is None:
                 return
             reply = self.dialect.respond(self.session, line)
@@ -126,20 +138,20 @@ class _Shell:
         if not await self._ready():
             return False
         if self.state.fault.cut_reply and reply.text:
-            self.out.write(reply.text[: max(1, len(reply.text) // 2)])
+            self._write(reply.text[: max(1, len(reply.text) // 2)])
             return False
         if not reply.prompt:
-            self.out.write(reply.text)
+            self._write(reply.text)
             return not reply.close
         if reply.text:
             if not reply.paged:
-                self.out.write(reply.text)
+                self._write(reply.text)
             elif not await self._paged(reply.text):
                 return False
-            self.out.write("\r\n" + self.dialect.gap)
+            self._write("\r\n" + self.dialect.gap)
         if reply.close:
             return False
-        self.out.write(self.dialect.prompt(self.session))
+        self._write(self.dialect.prompt(self.session))
         return True
 
     async def _paged(self, text: str) -> bool:
@@ -147,21 +159,21 @@ class _Shell:
         lines = text.split("\r\n")
         length = self.session.page_length
         if length <= 0 or len(lines) <= length:
-            self.out.write(text)
+            self._write(text)
             return True
         shown, budget = 0, length
         while True:
             chunk = lines[shown: shown + budget]
             shown += len(chunk)
-            self.out.write("\r\n".join(chunk))
+            self._write("\r\n".join(chunk))
             if shown >= len(lines):
                 return True
-            self.out.write("\r\n" + self.dialect.more)
+            self._write("\r\n" + self.dialect.more)
             await self.out.drain()
             key = await self.keys.key()
             if key is None:
                 return False
-            self.out.write(self.dialect.erase)
+            self._write(self.dialect.erase)
             if key in "qQ\x03":
                 return True
             budget = 1 if key in "\r\n" else length
@@ -174,8 +186,9 @@ async def _serve_process(state: OltCliState, process: asyncssh.SSHServerProcess[
     except (asyncssh.Error, ConnectionError, BrokenPipeError, asyncio.CancelledError):
         pass
     finally:
-        with suppress(Exception):
-            process.exit(0)
+        if not shell.gone():
+            with suppress(Exception):
+                process.exit(0)
 
 
 class _Login(asyncssh.SSHServer):
