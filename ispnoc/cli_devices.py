@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,6 +14,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from collectors.inventory import InventoryError, import_inventory
+from collectors.inventory_csv import inventory_from_csv
 from collectors.models import Device
 from ispnoc.vault import seal
 from ispnoc.wiring import open_store
@@ -23,13 +25,29 @@ WIDE = 160
 devices_app = typer.Typer(no_args_is_help=True, help="The device inventory: routers, OLTs, radios, Zabbix.")
 
 
+def read_inventory(path: str) -> dict[str, Any]:
+    """The inventory in ``path`` (``-`` = standard input): JSON, or CSV by its ``.csv`` name or its look."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc}", param_hint="FILE") from exc
+    if path.lower().endswith(".csv") or not text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return inventory_from_csv(text)
+    try:
+        data: dict[str, Any] = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f"{path} is not JSON: {exc}", param_hint="FILE") from exc
+    return data
+
+
 @devices_app.command("import")
-def import_file(path: Annotated[Path, typer.Argument(help="inventory JSON file")]) -> None:
+def import_file(path: Annotated[str, typer.Argument(help="JSON or CSV inventory file; - for stdin")]) -> None:
     """Add or update (by name) every device the file lists; secrets are stored sealed."""
     try:
-        inventory = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise typer.BadParameter(f"cannot read {path}: {exc}", param_hint="FILE") from exc
+        inventory = read_inventory(path)
+    except InventoryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
     store = open_store()
     try:
         with session_scope(store.sessions) as session:

@@ -71,3 +71,29 @@ def test_a_broken_inventory_names_the_entry_and_imports_nothing(env: Path) -> No
     assert result.exit_code == 1 and "routers[1]: missing 'name'" in result.stderr
     with session_scope(open_store().sessions) as session:
         assert session.scalar(select(func.count()).select_from(Device)) == 0
+
+
+def test_a_csv_inventory_on_stdin_is_imported_and_listed(env: Path) -> None:
+    csv_text = ("name,kind,host,vendor,family,api_port,snmp_port,snmp_community,username,password\n"
+                "core-rt1,router,10.0.0.1,,,8728,161,public,api,s3cret\n"
+                "ap-1,radio,10.0.2.1,,epmp,,161,ro-comm,,\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["devices", "import", "-"], input=csv_text)
+    assert result.exit_code == 0, result.output
+    assert "radio: 1 added" in result.stdout and "router: 1 added" in result.stdout
+    listed = runner.invoke(app, ["devices", "list"])
+    assert listed.exit_code == 0 and "core-rt1" in listed.stdout and "ap-1" in listed.stdout
+    assert "s3cret" not in listed.stdout and "ro-comm" not in listed.stdout
+    with session_scope(open_store().sessions) as session:
+        router = session.scalars(select(Device).where(Device.name == "core-rt1")).one()
+        assert (router.api_port, router.username) == (8728, "api")
+        assert router.password_enc and "s3cret" not in router.password_enc  # sealed with the key
+
+
+def test_a_bad_csv_row_names_its_line_and_imports_nothing(env: Path) -> None:
+    bad = env / "bad.csv"
+    bad.write_text("name,kind,host,api_port\nr1,router,10.0.0.1,8728\nr2,router,10.0.0.2,99999\n")
+    result = CliRunner().invoke(app, ["devices", "import", str(bad)])
+    assert result.exit_code == 1 and "line 3: api_port must be a port number" in result.stderr
+    with session_scope(open_store().sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Device)) == 0
