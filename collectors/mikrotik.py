@@ -34,6 +34,8 @@ from collectors import logparse
 from collectors import mikrotik_parse as p
 from collectors.base import CollectError, Target
 from collectors.enums import DeviceKind, SessionKind, SourceKind, Vendor
+from collectors.mikrotik_accounts import PROPLIST as ACCOUNT_FIELDS
+from collectors.mikrotik_accounts import Account, compare, expected_usernames, parse_accounts
 from collectors.models import (
     Device,
     DeviceSample,
@@ -63,6 +65,7 @@ class MikrotikPoll:
     pools: tuple[p.Pool, ...]
     pool_used: Mapping[str, int] | None
     logs: tuple[p.LogEntry, ...] | None
+    accounts: tuple[Account, ...] | None = None
 
 
 PROPLISTS = {
@@ -72,6 +75,8 @@ PROPLISTS = {
     "/ip/pool": "name,ranges",
     "/ip/pool/used": "pool,address",
     "/log": ".id,time,topics,message",
+    "/ppp/secret": ACCOUNT_FIELDS,
+    "/ip/hotspot/user": ACCOUNT_FIELDS,
 }
 """Only the properties parsed (big menus of thousands of sessions cost less on both ends)."""
 
@@ -100,9 +105,11 @@ async def read_router(api: AsyncApi, *, with_log: bool) -> MikrotikPoll:
     pools = p.parse_pools(await _rows(api, "/ip/pool"))
     used_rows = await _optional_rows(api, "/ip/pool/used")
     logs = p.parse_log(await _rows(api, "/log"), utcnow()) if with_log else None
+    accounts = parse_accounts(await _rows(api, "/ppp/secret"),
+                              await _optional_rows(api, "/ip/hotspot/user") or [])
     return MikrotikPoll(identity, resource, tuple(interfaces), tuple(sessions), tuple(pools),
                         p.parse_pool_used(used_rows) if used_rows is not None else None,
-                        tuple(logs) if logs is not None else None)
+                        tuple(logs) if logs is not None else None, accounts)
 
 
 async def _close(api: AsyncApi) -> None:
@@ -185,7 +192,9 @@ class MikrotikCollector:
         device.model = device.model or result.resource.board
         state.update(polled_at=now.isoformat(), board=result.resource.board, log_cursor=cursor,
                      booted_at=booted.isoformat() if booted else None)
-        device.details = {**(device.details or {}), "mikrotik": state}
+        extra = {} if result.accounts is None else {"accounts": compare(
+            result.accounts, expected_usernames(session, device.id)).as_details(now)}
+        device.details = {**(device.details or {}), "mikrotik": state, **extra}
         return values + logged + 4
 
 

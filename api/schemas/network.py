@@ -4,7 +4,9 @@ A device is read without its secrets: ``password_enc`` and ``snmp_community_enc`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
@@ -130,6 +132,23 @@ class PoolRead(BaseModel):
                    free=max(p.size - p.used, 0), used_pct=pct, updated_at=p.updated_at)
 
 
+class AccountDriftRead(BaseModel):
+    """Subscriber accounts on the router that no customer has, and customers the router lacks
+    (the counts are complete, the names the first few), as of the last poll."""
+
+    total: int
+    unknown_on_router_count: int
+    unknown_on_router: list[str]
+    missing_on_router_count: int
+    missing_on_router: list[str]
+    checked_at: datetime
+
+    @classmethod
+    def of(cls, details: Mapping[str, Any] | None) -> AccountDriftRead | None:
+        drift = (details or {}).get("accounts")
+        return cls.model_validate(drift) if drift else None
+
+
 class RouterDetail(RouterRead):
     """One router: its management username (never a secret), interfaces and IP pools."""
 
@@ -138,18 +157,23 @@ class RouterDetail(RouterRead):
                           "interfaces": [{"name": "sfp-sfpplus1", "running": True, "rx_bytes": 918273645,
                                           "tx_bytes": 192837465, "rx_bps": 412000000.0,
                                           "tx_bps": 88000000.0, "sampled_at": "2026-05-15T11:59:00Z"}],
-                          "pools": []}]})
+                          "pools": [], "account_drift": {
+                              "total": 449, "unknown_on_router_count": 1, "unknown_on_router": ["u00450"],
+                              "missing_on_router_count": 0, "missing_on_router": [],
+                              "checked_at": "2026-05-15T11:59:00Z"}}]})
 
     username: str | None
     interfaces: list[InterfaceRead]
     pools: list[PoolRead]
+    account_drift: AccountDriftRead | None = None
 
     @classmethod
     def of(cls, r: RouterView) -> RouterDetail:  # type: ignore[override]
         return cls.model_validate(cls.fields_of(r.device) | {
             "active_sessions": SessionCounts.of(r.sessions), "username": r.device.username,
             "interfaces": [InterfaceRead.of(i) for i in r.interfaces],
-            "pools": [PoolRead.of(p) for p in r.pools]})
+            "pools": [PoolRead.of(p) for p in r.pools],
+            "account_drift": AccountDriftRead.of(r.device.details)})
 
 
 class OnuCounts(BaseModel):

@@ -152,3 +152,17 @@ def test_openapi_documents_the_shapes_with_examples_and_the_filters(api: Api) ->
         assert not {"password_enc", "snmp_community_enc"} & set(models[name]["properties"]), name
     params = {p["name"] for p in schema["paths"]["/api/v2/monitoring/zabbix/problems"]["get"]["parameters"]}
     assert {"from", "to", "status", "severity", "min_severity", "device", "q", "page", "per_page"} <= params
+
+
+def test_router_detail_shows_the_account_drift_of_the_last_poll(api: Api, net: Net) -> None:
+    from collectors.models import Device
+
+    assert get(api, f"/api/v2/network/routers/{net.routers[0]}").json()["data"]["account_drift"] is None
+    drift = {"total": 3, "checked_at": "2026-05-15T11:59:00+00:00", "unknown_on_router_count": 1,
+             "unknown_on_router": ["u9"], "missing_on_router_count": 2, "missing_on_router": ["a1", "a2"]}
+    with api.db() as session:
+        router = session.get(Device, net.routers[0])
+        assert router is not None
+        router.details = {**router.details, "accounts": drift}
+    body = get(api, f"/api/v2/network/routers/{net.routers[0]}").json()["data"]
+    assert body["account_drift"] == {**drift, "checked_at": "2026-05-15T11:59:00Z"}

@@ -328,3 +328,23 @@ def test_a_reboot_seen_only_in_the_boot_time_closes_the_sessions_at_the_boot(
     assert open_sessions(session) == live(state)
     assert all(r is None or r >= 0 for pair in session.execute(
         select(InterfaceStat.rx_bps, InterfaceStat.tx_bps)).all() for r in pair)
+
+
+def test_account_drift_between_the_router_and_the_store(session: Session, router: Router) -> None:
+    state, fleet = router
+    target = add_device(session, fleet)
+    op, pkg = f.operator(session), f.package(session)
+    names = sorted(state.subscribers)
+    for name in names[:-1]:  # the router's last subscriber has no customer
+        f.customer(session, op, pkg, username=name, router_id=target.device_id)
+    f.customer(session, op, pkg, username="ghost0001", router_id=target.device_id)  # not on the router
+    f.customer(session, op, pkg, username="elsewhere", router_id=None)  # another router's business
+    result = poll(target)
+    assert result.accounts is not None
+    assert {a.name for a in result.accounts} == set(names)
+    assert {a.hotspot for a in result.accounts} == {True, False}
+    MikrotikCollector().save(session, target, result, now=f.NOW)
+    drift = session.get(Device, target.device_id).details["accounts"]  # type: ignore[union-attr]
+    assert drift["total"] == len(names)
+    assert (drift["unknown_on_router"], drift["unknown_on_router_count"]) == ([names[-1]], 1)
+    assert (drift["missing_on_router"], drift["missing_on_router_count"]) == (["ghost0001"], 1)
