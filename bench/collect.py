@@ -177,8 +177,9 @@ def plan(target: Target) -> tuple[list[str], list[str]]:
     if target.kind == DeviceKind.OLT:
         return [], [dotted(r) for r in OLT_PROFILES[target.vendor].roots]
     profile = RADIO_PROFILES[target.model or ""]
+    tables = dict.fromkeys(r[:-1] for r in profile.roots)  # the collector walks columns: their tables
     return ([dotted(SYS_UPTIME), *(dotted(o) for o, _ in profile.scalars.values())],
-            [dotted(r) for r in profile.roots])
+            [dotted(t) for t in tables])
 
 
 async def bare_poll(engine: SnmpEngine, target: Target) -> int:

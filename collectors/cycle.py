@@ -41,14 +41,16 @@ class Limits:
 
 
 LIMITS: dict[SourceKind, Limits] = {
-    SourceKind.MIKROTIK: Limits(32, 15.0),
+    SourceKind.MIKROTIK: Limits(32, 30.0),
     SourceKind.OLT_SSH: Limits(8, 30.0),
-    SourceKind.OLT_SNMP: Limits(64, 10.0),
-    SourceKind.RADIO_SNMP: Limits(64, 10.0),
+    SourceKind.OLT_SNMP: Limits(16, 30.0),
+    SourceKind.RADIO_SNMP: Limits(32, 20.0),
     SourceKind.ZABBIX: Limits(4, 30.0),
     SourceKind.STATUS: Limits(64, 10.0),
 }
-"""Per-family defaults (settings ``collect_concurrency`` / ``collect_timeout_s`` override them)."""
+"""Per-family defaults (settings ``collect_concurrency`` / ``collect_timeout_s`` override them).
+SNMP devices sharing an agent address also share its ``SnmpOptions.in_flight`` requests, so a
+poll's timeout covers its wait in that queue: an OLT walk is ~20 requests in turn, a radio 2."""
 
 
 class CollectorUnavailable(CollectError):
