@@ -7,7 +7,7 @@ import asyncio
 import functools
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
@@ -54,11 +54,9 @@ class LineServers:
                      "garbage": "OK many"}[ep.mode]
             writer.write(reply.encode() + b"\n")
             await writer.drain()
-        finally:
+        finally:  # no await here: a handler closed at shutdown must not suspend in its finally
             self._leave()
             writer.close()
-            with suppress(Exception):
-                await writer.wait_closed()
 
 
 @contextmanager
@@ -79,10 +77,10 @@ def serve_lines(count: int) -> Iterator[LineServers]:
     async def close_all() -> None:
         for server in listening:
             server.close()
-        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        while tasks := [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]:
+            for task in tasks:  # until none is left (a connection accepted meanwhile has one more)
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         for server in listening:
             await server.wait_closed()
 
