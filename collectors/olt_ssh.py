@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +49,17 @@ SendAll = Callable[[Sequence[str]], list[str]]
 """Type several commands ahead at once (the CLI runs them in turn); each one's output, in order."""
 BATCH = 16
 """Commands typed ahead in one write: one round trip for many small displays."""
+
+
+class _LoggedOut(logging.Filter):
+    """netmiko's SmartAX logout checks the session with a NUL byte after the OLT has closed it, and
+    logs that expected failure as an ERROR on every poll: keep it out of the operator's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "Unable to send"
+
+
+logging.getLogger("netmiko").addFilter(_LoggedOut())
 
 
 @dataclass(frozen=True)
@@ -294,6 +306,7 @@ def _session(target: Target, plan: VendorPlan, timeout: float) -> OltSshResult:
         # netmiko's own connect steps, without its disconnect on a failed preparation (SmartAX's
         # logout then waits 30 s on a silent device): a failure here is closed below at once.
         conn.establish_connection()
+        _fail_on_hangup(conn)
         conn.write_channel(conn.RETURN)
         conn.session_preparation()
         plan.enter(conn)
@@ -306,6 +319,25 @@ def _session(target: Target, plan: VendorPlan, timeout: float) -> OltSshResult:
         raise
     conn.disconnect()
     return OltSshResult(facts)
+
+
+class HungUp(EOFError):
+    """The OLT closed the session in the middle of a reply."""
+
+
+def _fail_on_hangup(conn: BaseConnection) -> None:
+    """Make this connection's reads raise HungUp once the OLT has closed the channel and nothing
+    is left to read (netmiko would otherwise read the dead channel until its read timeout)."""
+    read = conn.read_channel
+
+    def read_or_fail() -> str:
+        text = read()
+        channel = conn.remote_conn
+        if not text and isinstance(channel, paramiko.Channel) and (channel.closed or channel.eof_received):
+            raise HungUp("the OLT closed the session mid-reply")
+        return text
+
+    conn.read_channel = read_or_fail  # type: ignore[method-assign]
 
 
 def _send_all(conn: BaseConnection, commands: Sequence[str], prompt: str, timeout: float) -> list[str]:
@@ -333,6 +365,8 @@ def _guarded(target: Target, plan: VendorPlan, timeout: float) -> OltSshResult:
         raise CollectError(f"{where}: no answer within {timeout:g} s") from exc
     except (ParsingException, textfsm.TextFSMError) as exc:
         raise CollectError(f"{where}: CLI reply not understood") from exc
+    except HungUp as exc:
+        raise CollectError(f"{where}: the OLT closed the session mid-reply") from exc
     except (NetmikoBaseException, paramiko.SSHException, OSError, EOFError, ValueError) as exc:
         raise CollectError(f"{where}: SSH session failed ({type(exc).__name__})") from exc
 
