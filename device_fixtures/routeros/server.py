@@ -18,12 +18,12 @@ import asyncio
 import functools
 import hashlib
 import secrets
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from device_fixtures import syslog
+from device_fixtures.loop import LoopThread
 from device_fixtures.routeros.commands import execute, trap
 from device_fixtures.routeros.state import RouterState
 from device_fixtures.routeros.wire import Request, SentenceReader, WireError, fatal, parse_request, reply
@@ -239,8 +239,7 @@ class RouterOSFleet:
         self.host = host
         self.routers = routers
         self.endpoints: list[RouterEndpoint] = []
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="routeros-api", daemon=True)
+        self._runner = LoopThread("routeros-api")
         self._servers: list[asyncio.Server] = []
 
     def __getitem__(self, name: str) -> RouterEndpoint:
@@ -263,26 +262,14 @@ class RouterOSFleet:
     async def _close(self) -> None:
         for server in self._servers:
             server.close()
-        current = asyncio.current_task()
-        tasks = [t for t in asyncio.all_tasks() if t is not current]
-        for task in tasks:
-            task.cancel()
-        with suppress(Exception):
-            await asyncio.gather(*tasks, return_exceptions=True)
 
     def start(self) -> None:
         """Bind every router's port and serve in the background thread."""
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._open(), self._loop).result(timeout=30)
+        self._runner.start(self._open(), timeout=30)
 
     def stop(self) -> None:
         """Close every listener and connection, then the loop."""
-        if self._loop.is_running():
-            with suppress(Exception):
-                asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)
-        self._loop.close()
+        self._runner.stop(self._close)
 
 
 @contextmanager

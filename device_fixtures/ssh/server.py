@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import asyncssh
 
+from device_fixtures.loop import LoopThread
 from device_fixtures.ssh import huawei_cli, zte_cli
 from device_fixtures.ssh.shell import CliSession, Dialect, Reply
 from device_fixtures.ssh.state import OltCliState
@@ -239,8 +239,7 @@ class OltSshFleet:
         self.endpoints: list[OltSshEndpoint] = []
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self._servers: list[asyncssh.SSHAcceptor] = []
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="olt-ssh", daemon=True)
+        self._runner = LoopThread("olt-ssh")
 
     def __getitem__(self, name: str) -> OltSshEndpoint:
         return next(e for e in self.endpoints if e.name == name)
@@ -274,26 +273,14 @@ class OltSshFleet:
         for conn in list(self.connections):
             with suppress(Exception):
                 await asyncio.wait_for(conn.wait_closed(), 2)
-        current = asyncio.current_task()
-        tasks = [t for t in asyncio.all_tasks() if t is not current]
-        for task in tasks:
-            task.cancel()
-        with suppress(Exception):
-            await asyncio.gather(*tasks, return_exceptions=True)
 
     def start(self) -> None:
         """Bind every OLT's port and serve in the background thread."""
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._open(), self._loop).result(timeout=60)
+        self._runner.start(self._open(), timeout=60)
 
     def stop(self) -> None:
         """Close every listener and connection, then the loop."""
-        if self._loop.is_running():
-            with suppress(Exception):
-                asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)
-        self._loop.close()
+        self._runner.stop(self._close)
 
 
 @contextmanager
