@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -251,7 +254,38 @@ def agent(devices: Sequence[Device], processes: int) -> Iterator[list[Target]]:
         yield targets
 
 
-def large_cycle(scenario: Scenario, wanted: Sequence[str] = ()) -> tuple[float, int, int]:
+@contextmanager
+def network(scenario: Scenario, workdir: Path, in_process: bool) -> Iterator[dict[str, Any]]:
+    """The scenario's network and its inventory: by default in a process of its own (``ispnoc
+    fixtures up``, as devices are other machines, so its servers don't share the collectors' GIL)."""
+    if in_process:
+        with run_network(scenario, tick=False) as net:
+            yield net.inventory()
+        return
+    inventory, log = workdir / "inventory.json", workdir / "fixtures.log"
+    command = [sys.executable, "-m", "ispnoc", "fixtures", "up", "--scenario", scenario.name,
+               "--inventory", str(inventory)]
+    with log.open("wb") as errors:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+    try:
+        deadline = time.monotonic() + 180
+        while not inventory.exists() or not inventory.stat().st_size:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"ispnoc fixtures up did not come up: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        time.sleep(0.5)  # the file is written in one go; let the writer close it
+        yield json.loads(inventory.read_text(encoding="utf-8"))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def large_cycle(scenario: Scenario, wanted: Sequence[str] = (),
+                in_process: bool = False) -> tuple[float, int, int]:
     """Start the scenario, import its inventory into a fresh SQLite store, run one cycle of every
     family that has a collector and devices; (seconds, devices, failed)."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-cycle-"))
@@ -260,10 +294,11 @@ def large_cycle(scenario: Scenario, wanted: Sequence[str] = ()) -> tuple[float, 
         upgrade(engine)
         sessions = make_session_factory(engine)
         started = time.perf_counter()
-        with run_network(scenario, tick=False) as net:
-            print(f"network: {scenario.devices} devices up in {time.perf_counter() - started:.1f} s")
+        with network(scenario, workdir, in_process) as inventory:
+            where = "in this process" if in_process else "in its own process"
+            print(f"network: {scenario.devices} devices up {where} in {time.perf_counter() - started:.1f} s")
             with session_scope(sessions) as session:
-                import_inventory(session, net.inventory(), seal=lambda s: s, now=utcnow())
+                import_inventory(session, inventory, seal=lambda s: s, now=utcnow())
             return asyncio.run(_cycle_all(sessions, wanted))
     finally:
         engine.dispose()
@@ -302,6 +337,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--processes", type=int, default=4, help="snmpsim processes when snmpd is missing")
     parser.add_argument("--no-cycle", action="store_true", help="skip the large-scenario cycle")
     parser.add_argument("--families", default="", help="comma-separated families for the cycle (all)")
+    parser.add_argument("--network-in-process", action="store_true",
+                        help="run the simulated network inside the benchmark's process (one GIL for both)")
     args = parser.parse_args(argv)
     with agent(bench_devices(), args.processes) as targets:
         ours, bare = asyncio.run(throughput(targets, args.polls, args.concurrency))
@@ -309,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     cycle_s, devices, failed = float("nan"), 0, 0
     if not args.no_cycle:
         wanted = [f for f in args.families.split(",") if f]
-        cycle_s, devices, failed = large_cycle(SCENARIOS["large"], wanted)
+        cycle_s, devices, failed = large_cycle(SCENARIOS["large"], wanted, args.network_in_process)
     print(f"collector_vps={ours:.0f} bare_vps={bare:.0f} ratio={ours / bare:.2f} "
           f"cycle_s={cycle_s:.1f} devices={devices} failed={failed}")
 
