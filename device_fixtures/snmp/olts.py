@@ -124,7 +124,8 @@ class Olt(Device):
 RECOVERY = 10
 """An offline ONU comes back this many times likelier per tick than an online one drops."""
 DEACTIVATED = 8
-"""The Huawei down cause of an ONU an operator deactivated (it stays down until activated)."""
+"""hwGponDeviceOntControlLastDownCause "deactive ONT success" (HUAWEI-XPON-MIB): an ONU an operator
+deactivated, which stays down until activated (both faces, SNMP and CLI, use it)."""
 WEAK_EVERY = 12
 """One ONU in so many starts with weak optics (a dirty connector, a long split), as real PONs have."""
 

@@ -8,10 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from device_fixtures.faults import Faults
-from device_fixtures.snmp.olts import HuaweiOlt, Olt, Onu
-
-DEACTIVATED_CAUSE = 8
-"""hwGponDeviceOntControlLastDownCause "deactive ONT success" (HUAWEI-XPON-MIB)."""
+from device_fixtures.snmp.olts import DEACTIVATED, HuaweiOlt, Olt, Onu
 
 HUAWEI_CAUSE_TEXT = {1: "LOS", 2: "LOSi/LOBi", 8: "deactive ONT success", 9: "reset", 13: "dying-gasp"}
 """How the SmartAX CLI words a down cause (the MIB's enumeration, as the CLI prints it)."""
@@ -89,7 +86,7 @@ class OltCliState:
                 onu.set_online(True)
             else:
                 self.deactivated.add((onu.pon, onu.onu_id))
-                onu.set_online(False, cause=DEACTIVATED_CAUSE)
+                onu.set_online(False, cause=DEACTIVATED)
         if self.on_change is not None:
             self.on_change(self.name)
 
@@ -99,4 +96,4 @@ class OltCliState:
             for pon, onu_id in self.deactivated:
                 onu = self.find(pon, onu_id)
                 if onu is not None and onu.online:
-                    onu.set_online(False, cause=DEACTIVATED_CAUSE)
+                    onu.set_online(False, cause=DEACTIVATED)
