@@ -49,7 +49,7 @@ def upsert_onus(session: Session, olt_id: int, readings: Sequence[OnuReading], *
             session.add(onu)
             existing[(reading.pon, reading.onu_index)] = onu
         for key, value in reading.values.items():
-            setattr(onu, key, value)
+            setattr(onu, key, value.upper() if key == "serial" and isinstance(value, str) else value)
         written += len(reading.values)
         onu.updated_at = now
         if reading.values.get("status") == OnuStatus.ONLINE:
@@ -65,9 +65,9 @@ def upsert_onus(session: Session, olt_id: int, readings: Sequence[OnuReading], *
 
 
 def _link_customers(session: Session, olt_id: int) -> None:
-    """Point each of the OLT's ONUs at the live customer with its serial (or at nobody)."""
-    match = (select(Customer.id).where(func.upper(Customer.onu_serial) == func.upper(Onu.serial),
-                                       Customer.deleted_at.is_(None))
+    """Point each of the OLT's ONUs at the live customer with its serial (or at nobody). Both sides
+    are upper case (billing and the upsert write them so), so the customers' serial index is used."""
+    match = (select(Customer.id).where(Customer.onu_serial == Onu.serial, Customer.deleted_at.is_(None))
              .limit(1).scalar_subquery())
     session.execute(update(Onu).where(Onu.olt_id == olt_id).values(customer_id=match)
                     .execution_options(synchronize_session=False))
