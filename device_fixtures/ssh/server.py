@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
-import asyncssh
+from cryptography.utils import CryptographyDeprecationWarning
+
+with warnings.catch_warnings():  # asyncssh names cryptography's deprecated DSA types at import
+    warnings.filterwarnings("ignore", "DSA is deprecated", CryptographyDeprecationWarning, r"asyncssh\.")
+    import asyncssh
 
 from device_fixtures.loop import LoopThread
 from device_fixtures.ssh import huawei_cli, zte_cli
