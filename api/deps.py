@@ -5,6 +5,8 @@ those hops cost more than the work itself on a list request."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,28 +61,59 @@ def _quiet(session: Session) -> bool:
     return getattr(dbapi, "in_transaction", True) is False
 
 
+# Commits and rollbacks run on threads of their own: a transaction holding a lock that the request
+# threads queue on (a customer's row, SQLite's write lock) must never wait for one of those threads.
+ENDINGS = anyio.CapacityLimiter(16)
+
+
 async def _end(session: Session, error: BaseException | None) -> None:
     if error is None and _quiet(session):
         _finish(session, error)
         return
     with anyio.CancelScope(shield=True):
-        await to_thread.run_sync(_finish, session, error)
+        await to_thread.run_sync(_finish, session, error, limiter=ENDINGS)
 
 
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[Session]:
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITERS = {"sqlite": 1}  # SQLite has one writer at a time: queue here, not on its busy timeout
+MAX_WRITERS = 16
+
+
+def _writers(request: Request, runtime: Runtime) -> asyncio.Semaphore:
+    """The app's gate for requests that may write, on this event loop.
+
+    A writing request can hold a lock (a customer's row, SQLite's write lock) that others then wait
+    on in worker threads, while it still needs a worker thread itself to finish (FastAPI validates
+    a sync route's response in one): fewer writers than threads means it always finds one."""
+    gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = getattr(
+        request.app.state, "writers", None)
+    loop = asyncio.get_running_loop()
+    if gate is None or gate[0] is not loop:
+        bind = runtime.sessions.kw.get("bind")
+        dialect = getattr(getattr(bind, "dialect", None), "name", "")
+        gate = (loop, asyncio.Semaphore(WRITERS.get(dialect, MAX_WRITERS)))
+        request.app.state.writers = gate
+    return gate[1]
+
+
+async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on an error (kept
     when the ApiError says so). Opening a session does no I/O, so it takes no worker thread; ending
-    one takes a worker thread only when there is something to commit or roll back."""
-    session = runtime.sessions()
-    try:
-        yield session
-    except Exception as exc:
-        await _end(session, exc)
-        raise
-    except BaseException as exc:  # cancelled: no awaiting now
-        _finish(session, exc)
-        raise
-    await _end(session, None)
+    one takes a worker thread only when there is something to commit or roll back. Requests that
+    may write pass the writers' gate first."""
+    async with contextlib.AsyncExitStack() as stack:
+        if request.method not in SAFE_METHODS:
+            await stack.enter_async_context(_writers(request, runtime))
+        session = runtime.sessions()
+        try:
+            yield session
+        except Exception as exc:
+            await _end(session, exc)
+            raise
+        except BaseException as exc:  # cancelled: no awaiting now
+            _finish(session, exc)
+            raise
+        await _end(session, None)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

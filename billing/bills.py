@@ -281,9 +281,8 @@ def _due(value: object, issued_on: date) -> date:
 
 def _customer(session: Session, customer_id: int, operator_id: int | None) -> Customer:
     """The customer, locked and freshly read (a row lock on PostgreSQL), within the caller's operator."""
-    stmt = select(Customer).where(Customer.id == customer_id).with_for_update(of=Customer)
-    customer = session.scalars(stmt.execution_options(populate_existing=True)).first()
-    if customer is None or customer.deleted_at is not None or operator_id not in (None, customer.operator_id):
+    customer = ledger.lock_customer(session, customer_id)
+    if customer is None or operator_id not in (None, customer.operator_id):
         raise NotFound("customer not found", field="customer_id")
     return customer
 

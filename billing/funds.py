@@ -9,10 +9,11 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing import ledger, renewals
+from billing import ledger
 from billing.enums import FundKind, LedgerKind
 from billing.errors import InsufficientFunds, NotFound, ValidationError
 from billing.models import Customer, FundTransaction, Operator
+from store.atomic import increment, locked
 from store.types import to_money
 
 MAX_AMOUNT = Decimal("100000000")
@@ -45,8 +46,7 @@ def _description(value: str | None) -> str | None:
 
 
 def _lock_operator(session: Session, operator_id: int) -> Operator:
-    stmt = select(Operator).where(Operator.id == operator_id).with_for_update()
-    op = session.scalars(stmt.execution_options(populate_existing=True)).first()
+    op = locked(session, select(Operator).where(Operator.id == operator_id))
     if op is None:
         raise NotFound("operator not found", field="operator_id")
     return op
@@ -64,7 +64,7 @@ class _Move:
 
 def _record(session: Session, op: Operator, move: _Move, *, now: datetime) -> None:
     """Move the operator's fund and keep the fund's own ledger."""
-    op.fund_balance = to_money(op.fund_balance + move.amount)
+    increment(session, op, "fund_balance", move.amount)
     op.updated_at = now
     session.add(FundTransaction(operator_id=op.id, customer_id=move.customer_id, kind=move.kind,
                                 amount=move.amount, balance_after=op.fund_balance,
@@ -85,7 +85,7 @@ def top_up(session: Session, operator_id: int, *, amount: Decimal, description: 
 def _lock_pair(session: Session, operator_id: int, customer_id: int) -> tuple[Operator, Customer]:
     """Lock the operator, then its customer (always in this order, so two transfers never deadlock)."""
     op = _lock_operator(session, operator_id)
-    customer = renewals.lock_customer(session, customer_id)
+    customer = ledger.lock_customer(session, customer_id)
     if customer is None or customer.operator_id != op.id:
         raise NotFound("customer not found", field="customer_id")
     return op, customer

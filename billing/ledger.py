@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from billing.enums import BillStatus, LedgerKind
 from billing.models import Bill, Customer, LedgerEntry, PaymentAllocation
+from store.atomic import increment, locked
 from store.types import to_money
 
 ZERO = Decimal("0.00")
@@ -21,9 +22,10 @@ OPEN = (BillStatus.UNPAID, BillStatus.PARTIAL)
 
 
 def lock_customer(session: Session, customer_id: int) -> Customer | None:
-    """Load a customer for update (a row lock on PostgreSQL; SQLite serialises writers)."""
+    """The customer read fresh under a lock held to the end of the transaction (every change to its
+    money takes this first, so two never interleave)."""
     stmt = select(Customer).where(Customer.id == customer_id, Customer.deleted_at.is_(None))
-    return session.scalars(stmt.with_for_update(of=Customer)).first()
+    return locked(session, stmt)
 
 
 def post(
@@ -39,7 +41,7 @@ def post(
 ) -> LedgerEntry:
     """Append one signed entry and move the customer's balance by it."""
     amount = to_money(amount)
-    customer.balance = to_money(customer.balance + amount)
+    increment(session, customer, "balance", amount)
     entry = LedgerEntry(
         customer_id=customer.id,
         kind=kind,
@@ -55,11 +57,12 @@ def post(
 
 
 def open_bills(session: Session, customer_id: int) -> list[Bill]:
-    """The customer's unpaid and partly paid bills, oldest due first."""
+    """The customer's unpaid and partly paid bills as stored now, oldest due first."""
     stmt = (
         select(Bill)
         .where(Bill.customer_id == customer_id, Bill.status.in_(OPEN))
         .order_by(Bill.due_date, Bill.id)
+        .execution_options(populate_existing=True)
     )
     return list(session.scalars(stmt))
 
@@ -74,13 +77,13 @@ def held_credit(session: Session, customer: Customer) -> Decimal:
     return max(ZERO, to_money(customer.balance + outstanding(session, customer.id)))
 
 
-def settle(bill: Bill, amount: Decimal) -> Decimal:
-    """Pay up to ``amount`` of ``bill``; returns what was used."""
+def settle(session: Session, bill: Bill, amount: Decimal) -> Decimal:
+    """Pay up to ``amount`` of ``bill`` (its customer locked); returns what was used."""
     used = min(amount, bill.amount - bill.amount_paid)
     if used <= 0:
         return ZERO
-    bill.amount_paid = to_money(bill.amount_paid + used)
-    bill.status = BillStatus.PAID if bill.amount_paid >= bill.amount else BillStatus.PARTIAL
+    paid = increment(session, bill, "amount_paid", used)
+    bill.status = BillStatus.PAID if paid >= bill.amount else BillStatus.PARTIAL
     return used
 
 
@@ -93,7 +96,7 @@ def apply_credit(
     for bill in open_bills(session, customer.id):
         if available <= 0:
             break
-        used = settle(bill, available)
+        used = settle(session, bill, available)
         available -= used
         bill.updated_at = now
         allocation = PaymentAllocation(payment_id=payment_id, bill_id=bill.id, amount=used, created_at=now)

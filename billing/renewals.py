@@ -21,15 +21,8 @@ from billing.errors import Conflict, InsufficientFunds, NotFound, ValidationErro
 from billing.models import Customer, Package, Subscription, SuspensionLog
 
 
-def lock_customer(session: Session, customer_id: int) -> Customer | None:
-    """The customer freshly read under a row lock on the customer only (not the joined package)."""
-    stmt = (select(Customer).where(Customer.id == customer_id, Customer.deleted_at.is_(None))
-            .with_for_update(of=Customer).execution_options(populate_existing=True))
-    return session.scalars(stmt).first()
-
-
 def _customer(session: Session, customer_id: int, operator_id: int | None) -> Customer:
-    customer = lock_customer(session, customer_id)
+    customer = ledger.lock_customer(session, customer_id)
     if customer is None or operator_id not in (None, customer.operator_id):
         raise NotFound("customer not found", field="customer_id")
     if customer.billing_type != BillingType.PREPAID:
@@ -112,7 +105,7 @@ def renew_due_prepaid(session: Session, *, now: datetime) -> int:
     """Auto-renew every expired prepaid customer whose balance covers a period; returns how many."""
     renewed = 0
     for customer_id in due_for_renewal(session, now=now):
-        customer = lock_customer(session, customer_id)
+        customer = ledger.lock_customer(session, customer_id)
         if customer is None or customer.balance - customer.package.price < -customer.credit_limit:
             continue
         renew_prepaid(session, customer_id, now=now)

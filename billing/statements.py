@@ -35,8 +35,11 @@ def _midnight(day: date) -> datetime:
 
 
 def balance_at(session: Session, customer: Customer, moment: datetime) -> Decimal:
-    """The customer's balance just before ``moment`` (from the ledger's running balance)."""
-    order = (LedgerEntry.created_at, LedgerEntry.id)
+    """The customer's balance just before ``moment`` (from the ledger's running balance).
+
+    Entries are ordered by id, the order they were applied in under the customer's lock: a request's
+    ``now`` is taken when it arrives, so of two at once the later-stamped one may be applied first."""
+    order = (LedgerEntry.id,)
     mine = LedgerEntry.customer_id == customer.id
     last = session.execute(
         select(LedgerEntry.balance_after).where(mine, LedgerEntry.created_at < moment)

@@ -23,6 +23,7 @@ from billing.enforcement import Drift, RouterEnforcer, apply_pending, pending, r
 from billing.enums import CustomerStatus, RunStatus, ServiceState, SuspendReason, SuspensionAction
 from billing.models import Customer, SuspensionLog, SuspensionRun
 from billing.policy import SUSPENDABLE, Due, SuspensionPolicy, select_due
+from store.atomic import lock_rows
 from store.db import session_scope
 
 LOCK = "suspension"
@@ -85,6 +86,16 @@ def plan(session: Session, *, now: datetime, policy: SuspensionPolicy) -> list[E
     return due + clear
 
 
+def _locked_plan(session: Session, *, now: datetime, policy: SuspensionPolicy) -> list[Entry]:
+    """The plan, with the customers it changes locked first: a payment that landed meanwhile counts,
+    and one arriving later waits for this run and then reactivates its customer."""
+    first = plan(session, now=now, policy=policy)
+    ids = {e.customer_id for e in first}
+    if not lock_rows(session, Customer, sorted(ids)):
+        return first
+    return [e for e in plan(session, now=now, policy=policy) if e.customer_id in ids]
+
+
 def run_suspension(sessions: sessionmaker[Session], *, now: datetime, policy: SuspensionPolicy,
                    enforcer: RouterEnforcer, dry_run: bool = False, trigger: str = "cli") -> RunReport:
     """One run; raises RunInProgress when another holds the lock."""
@@ -108,7 +119,7 @@ def _run(sessions: sessionmaker[Session], *, now: datetime, policy: SuspensionPo
         run = SuspensionRun(started_at=now, status=RunStatus.RUNNING, trigger=trigger)
         session.add(run)
         session.flush()
-        entries = mark(session, plan(session, now=now, policy=policy), run_id=run.id, now=now)
+        entries = mark(session, _locked_plan(session, now=now, policy=policy), run_id=run.id, now=now)
         run.suspended = sum(e.action == SuspensionAction.SUSPEND for e in entries)
         run.reactivated = len(entries) - run.suspended
         run_id = run.id

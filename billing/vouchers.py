@@ -13,6 +13,7 @@ from billing import events, ledger, renewals
 from billing.enums import BillingType, CustomerStatus, LedgerKind, VoucherStatus
 from billing.errors import Conflict, NotFound, ValidationError
 from billing.models import Customer, Package, Voucher, VoucherBatch
+from store.atomic import locked
 
 MAX_QUANTITY = 10_000
 CHUNK = 900
@@ -108,17 +109,16 @@ def _holder(session: Session, phone: str | None, customer_id: int | None,
         raise ValidationError("A customer id or a phone number is required.", field="customer_id")
     if phone is not None and (not isinstance(phone, str) or len(phone) > 32):
         raise ValidationError("The phone must be at most 32 characters.", field="phone")
-    stmt = (select(Customer).where(Customer.deleted_at.is_(None)).with_for_update(of=Customer)
-            .execution_options(populate_existing=True))
+    stmt = select(Customer).where(Customer.deleted_at.is_(None))
     if operator_id is not None:
         stmt = stmt.where(Customer.operator_id == operator_id)
     if customer_id is not None:
-        found = session.scalars(stmt.where(Customer.id == customer_id)).first()
+        found = locked(session, stmt.where(Customer.id == customer_id))
         if found is None:
             raise NotFound("customer not found", field="customer_id")
         return found
     matches = session.scalars(stmt.where(Customer.phone == phone).limit(2)).all()
-    return matches[0] if len(matches) == 1 else None
+    return locked(session, stmt.where(Customer.id == matches[0].id)) if len(matches) == 1 else None
 
 
 def _claim(session: Session, card: Voucher, holder: Customer | None, phone: str | None,
@@ -135,7 +135,7 @@ def _claim(session: Session, card: Voucher, holder: Customer | None, phone: str 
 
 def _credit(session: Session, card: Voucher, customer_id: int, now: datetime) -> None:
     """Put the card's value on the customer's account; a prepaid customer is renewed with it."""
-    customer = renewals.lock_customer(session, customer_id)
+    customer = ledger.lock_customer(session, customer_id)
     if customer is None:
         raise NotFound("customer not found", field="customer_id")
     ledger.post(session, customer, LedgerKind.PAYMENT, card.value, now=now,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,15 +30,41 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+def begin_write(connection: Connection) -> None:
+    """Make ``connection``'s transaction the database's one writer before it reads what it will change.
+
+    SQLite: BEGIN IMMEDIATE unless the driver already has a transaction (which then holds the write
+    lock: Python's sqlite3 begins one only before a write), so other writers wait on the busy timeout
+    and nothing read after this is stale. PostgreSQL: nothing (callers lock rows with FOR UPDATE)."""
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_savepoint(connection: Connection, _name: str) -> None:
+    """A SAVEPOINT outside a transaction would start one that its RELEASE commits on its own."""
+    begin_write(connection)
+
+
 def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and real savepoints.
+
+    Pools are sized for a burst of concurrent writes (requests queue on row locks, or on SQLite's
+    write lock, while holding a connection), and a waiting request gives up after 30 s."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        if ":memory:" not in url and url.rstrip("/") != "sqlite:":
+            kwargs.setdefault("pool_size", 20)
+            kwargs.setdefault("max_overflow", 60)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_savepoint)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 40)
     return create_engine(url, **kwargs)
 
 

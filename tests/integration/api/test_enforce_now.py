@@ -3,15 +3,11 @@ request commits, off the request path); a router that is down leaves it pending 
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from billing.enums import ServiceState
@@ -23,6 +19,7 @@ from device_fixtures.routeros.subscribers import build_router
 from ispnoc.enforcers import enforcer_for, wire_push
 from tests.factories import NOW
 from tests.integration.api.conftest import Api
+from tests.integration.api.loopback import uvicorn_on_loopback
 from tests.integration.collectors.routers import POLICY, Isp, account, pick, settings
 
 
@@ -126,23 +123,6 @@ def test_a_payment_while_the_router_is_down_stays_pending_for_the_next_run(
     finally:
         enforcer.close()
     assert account(state, sub)["profile"] == sub.profile and applied(api, cid) == (ServiceState.ENABLED, None)
-
-
-@contextmanager
-def uvicorn_on_loopback(app: FastAPI) -> Iterator[str]:
-    """The app under a real uvicorn on 127.0.0.1 (an ephemeral port), as ``ispnoc serve`` runs it."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    assert until(lambda: server.started, 5.0)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-        sock.close()
 
 
 def test_under_uvicorn_the_payment_answers_before_the_push_waits_on_a_dead_router(
