@@ -7,14 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import errors, metrics, web
 from api.config import ApiSettings
-from api.middleware import RequestMiddleware
+from api.middleware import BodyLimit, RequestMiddleware
 from api.ratelimit import RateLimiter, make_storage
 from api.requestlog import RequestLogWriter
 from api.runtime import Runtime
+from store import keyring
 from store.db import make_engine, make_session_factory
 
 DESCRIPTION = """ispnoc REST API. v1: bearer tokens from `POST /api/auth/login`.
@@ -45,11 +47,21 @@ def _routers() -> list[APIRouter]:
     return found
 
 
+def _engine_of(sessions: sessionmaker[Session], settings: ApiSettings) -> Engine:
+    """The engine the sessions use (the one on ``settings.database_url`` if they are not bound)."""
+    bind = sessions.kw.get("bind")
+    if isinstance(bind, Connection):
+        return bind.engine
+    return bind if isinstance(bind, Engine) else make_engine(settings.database_url)
+
+
 def _runtime(settings: ApiSettings, sessions: sessionmaker[Session] | None) -> Runtime:
+    """The app's state; the signing key is ISPNOC_SECRET_KEY or the one the store keeps (made once)."""
     sessions = sessions or make_session_factory(make_engine(settings.database_url))
+    secret = keyring.signing_key(_engine_of(sessions, settings), settings.secret_key)
     limiter = RateLimiter(make_storage(settings.redis_url))
     return Runtime(settings=settings, sessions=sessions, limiter=limiter,
-                   request_log=RequestLogWriter(sessions))
+                   request_log=RequestLogWriter(sessions), secret=secret)
 
 
 def _metrics_token(settings: ApiSettings) -> str | None:
@@ -81,5 +93,6 @@ def create_app(settings: ApiSettings, session_factory: sessionmaker[Session] | N
     app.include_router(metrics.router)
     if dashboard:
         web.install(app, runtime.key)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestMiddleware, runtime=runtime, metrics=app.state.metrics)
     return app

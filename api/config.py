@@ -15,7 +15,8 @@ class ApiSettings(Protocol):
 
     database_url: str
     redis_url: str | None
-    secret_key: SecretStr
+    secret_key: SecretStr | None
+    max_body_bytes: int
     host: str
     port: int
     workers: int
@@ -26,6 +27,7 @@ class ApiSettings(Protocol):
     sms_gateway_body: str
     sms_gateway_token: SecretStr | None
     sms_initial_credits: int
+    webhook_allow_private: bool
     grace_days: int
     low_optics_dbm: float
 

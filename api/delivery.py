@@ -1,5 +1,6 @@
-"""The outbox delivery jobs: webhooks (fan-out of outbox events, signed POSTs with back-off and a
-delivery log) and SMS (queued messages through the gateway). No HTTP call runs inside a transaction."""
+"""The outbox delivery jobs: webhooks (fan-out of outbox events to the endpoints in scope, signed POSTs
+with back-off and a delivery log) and SMS (queued messages through the gateway). No HTTP call (nor
+DNS lookup) runs inside a transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,8 +29,8 @@ from api.models_outbox import (
 )
 from api.schemas.common import iso_z
 from api.sms import SmsError
-from api.webhooks import sign, unseal
-from billing.models import OutboxEvent
+from api.webhooks import refusal, sign, sign_v2, unseal
+from billing.models import Customer, OutboxEvent
 from store.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,19 @@ class RetryPolicy:
 
 
 RETRY = RetryPolicy()
+
+
+@dataclass(frozen=True)
+class WebhookOptions:
+    """How a webhook run works: claims per run, the secrets' key, the back-off, private addresses allowed."""
+
+    batch: int = 100
+    key: SecretStr | None = None
+    policy: RetryPolicy = RETRY
+    allow_private: bool = False
+
+
+WEBHOOK_DEFAULTS = WebhookOptions()
 
 
 @dataclass
@@ -90,11 +105,28 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def subscribed(endpoint: WebhookEndpoint, event: OutboxEvent) -> bool:
-    """The endpoint wants this event (and, when scoped, it is about its operator)."""
-    if event.event not in endpoint.events:
+def subscribed(endpoint: WebhookEndpoint, event: OutboxEvent, operator_id: int | None) -> bool:
+    """Subscribed to this event, existing when it happened, and in scope (``operator_id`` is the event's)."""
+    if event.event not in endpoint.events or event.created_at < endpoint.created_at:
         return False
-    return endpoint.operator_id is None or event.payload.get("operator_id") == endpoint.operator_id
+    return endpoint.operator_id is None or endpoint.operator_id == operator_id
+
+
+def operators_of(session: Session, events: Sequence[OutboxEvent]) -> dict[int, int | None]:
+    """Each event's operator: its payload's ``operator_id``, else its customer's (one query for the batch)."""
+    asked = {ev.payload.get("customer_id") for ev in events if ev.payload.get("operator_id") is None}
+    ids = [cid for cid in asked if isinstance(cid, int)]
+    stmt = select(Customer.id, Customer.operator_id).where(Customer.id.in_(ids))
+    owners: dict[int, int] = {cid: op for cid, op in session.execute(stmt)} if ids else {}
+    return {ev.id: _operator(ev.payload, owners) for ev in events}
+
+
+def _operator(payload: dict[str, Any], owners: dict[int, int]) -> int | None:
+    given = payload.get("operator_id")
+    if isinstance(given, int):
+        return given
+    customer = payload.get("customer_id")
+    return owners.get(customer) if isinstance(customer, int) else None
 
 
 def fan_out(session: Session, *, now: datetime, batch: int) -> int:
@@ -104,9 +136,11 @@ def fan_out(session: Session, *, now: datetime, batch: int) -> int:
     if not events:
         return 0
     endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))).all()
+    scoped = any(ep.operator_id is not None for ep in endpoints)
+    operators = operators_of(session, events) if scoped else {}
     rows = [{"uid": f"evt_{uuid.uuid4().hex}", "endpoint_id": ep.id, "event_id": ev.id, "event": ev.event,
              "status": DeliveryStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for ev in events for ep in endpoints if subscribed(ep, ev)]
+            for ev in events for ep in endpoints if subscribed(ep, ev, operators.get(ev.id))]
     if rows:
         session.execute(insert(WebhookDelivery), rows)
     session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([ev.id for ev in events]))
@@ -138,18 +172,41 @@ def claim(session: Session, *, now: datetime, batch: int, key: SecretStr | None,
     return jobs
 
 
-def post(client: httpx.Client, job: Job, *, now: datetime) -> Outcome:
-    """POST one signed delivery; a network error is an outcome too, never an exception."""
-    headers = {"Content-Type": "application/json", "X-Signature": sign(job.body, job.secret),
-               "X-Webhook-Event": job.event, "X-Webhook-Event-Id": job.uid,
-               "X-Webhook-Timestamp": str(int(now.timestamp())), "User-Agent": "ispnoc-webhooks/1"}
+def headers_for(job: Job, *, at: datetime) -> dict[str, str]:
+    """One attempt's headers: an id kept across retries, the attempt number, its unix time, two signatures."""
+    stamp = str(int(at.timestamp()))
+    return {"Content-Type": "application/json", "User-Agent": "ispnoc-webhooks/1",
+            "X-Webhook-Event": job.event, "X-Webhook-Id": job.uid, "X-Webhook-Event-Id": job.uid,
+            "X-Webhook-Attempt": str(job.attempt), "X-Webhook-Timestamp": stamp,
+            "X-Signature": sign(job.body, job.secret), "X-Signature-V2": sign_v2(stamp, job.body, job.secret)}
+
+
+def send(client: httpx.Client, job: Job, *, at: datetime, allow_private: bool) -> Outcome:
+    """Check the URL's address again (DNS may have changed since it was saved), then POST."""
+    reason = None if allow_private else refusal(job.url)
+    if reason is not None:
+        return Outcome(None, f"not sent: {reason}"[:500], 0.0)
+    return post(client, job, at=at)
+
+
+def post(client: httpx.Client, job: Job, *, at: datetime) -> Outcome:
+    """POST one signed delivery, never following a redirect; a network error is an outcome, never raised."""
     started = time.perf_counter()
     try:
-        response = client.post(job.url, content=job.body, headers=headers)
+        response = client.post(job.url, content=job.body, headers=headers_for(job, at=at),
+                               follow_redirects=False)
     except httpx.HTTPError as exc:
         return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
-    error = None if response.is_success else f"HTTP {response.status_code}"
-    return Outcome(response.status_code, error, _ms(started))
+    return Outcome(response.status_code, _error(response), _ms(started))
+
+
+def _error(response: httpx.Response) -> str | None:
+    if response.is_success:
+        return None
+    if 300 <= response.status_code < 400:
+        where = response.headers.get("Location", "nowhere")
+        return f"HTTP {response.status_code} redirect to {where} not followed (webhooks never follow)"[:500]
+    return f"HTTP {response.status_code}"
 
 
 def _ms(started: float) -> float:
@@ -175,18 +232,18 @@ def record(session: Session, job: Job, outcome: Outcome, *, now: datetime,
 
 
 def deliver_webhooks(session_factory: sessionmaker[Session], *, now: datetime, client: httpx.Client,
-                     batch: int = 100, key: SecretStr | None = None,
-                     policy: RetryPolicy = RETRY) -> DeliveryReport:
-    """Fan new outbox events out to their endpoints, then POST every due delivery once."""
-    report = DeliveryReport()
+                     options: WebhookOptions = WEBHOOK_DEFAULTS) -> DeliveryReport:
+    """Fan new outbox events out, then POST every due delivery once (at ``now`` + the run's time so far)."""
+    report, started = DeliveryReport(), time.monotonic()
     with session_scope(session_factory) as session:
-        report.fanned_out = fan_out(session, now=now, batch=batch)
+        report.fanned_out = fan_out(session, now=now, batch=options.batch)
     with session_scope(session_factory) as session:
-        jobs = claim(session, now=now, batch=batch, key=key, policy=policy)
+        jobs = claim(session, now=now, batch=options.batch, key=options.key, policy=options.policy)
     for job in jobs:
-        outcome = post(client, job, now=now)
+        at = now + timedelta(seconds=time.monotonic() - started)
+        outcome = send(client, job, at=at, allow_private=options.allow_private)
         with session_scope(session_factory) as session:
-            status = record(session, job, outcome, now=now, policy=policy)
+            status = record(session, job, outcome, now=at, policy=options.policy)
         _count(report, status, job, outcome)
     return report
 

@@ -6,7 +6,6 @@ those hops cost more than the work itself on a list request."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from api.models import ApiVersion
 from api.permissions import Area, allowed
 from api.ratelimit import RateState, tighter
 from api.runtime import Runtime
+from api.schemas.common import MAX_PAGE
 from billing.errors import NotFound
 
 
@@ -79,41 +79,56 @@ WRITERS = {"sqlite": 1}  # SQLite has one writer at a time: queue here, not on i
 MAX_WRITERS = 16
 
 
-def _writers(request: Request, runtime: Runtime) -> asyncio.Semaphore:
+def _writers(request: Request, runtime: Runtime) -> anyio.Semaphore:
     """The app's gate for requests that may write, on this event loop.
 
     A writing request can hold a lock (a customer's row, SQLite's write lock) that others then wait
     on in worker threads, while it still needs a worker thread itself to finish (FastAPI validates
     a sync route's response in one): fewer writers than threads means it always finds one."""
-    gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = getattr(
+    gate: tuple[asyncio.AbstractEventLoop, anyio.Semaphore] | None = getattr(
         request.app.state, "writers", None)
     loop = asyncio.get_running_loop()
     if gate is None or gate[0] is not loop:
         bind = runtime.sessions.kw.get("bind")
         dialect = getattr(getattr(bind, "dialect", None), "name", "")
-        gate = (loop, asyncio.Semaphore(WRITERS.get(dialect, MAX_WRITERS)))
+        gate = (loop, anyio.Semaphore(WRITERS.get(dialect, MAX_WRITERS), fast_acquire=True))  # FIFO
         request.app.state.writers = gate
     return gate[1]
 
 
-async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:
+async def admit_writer(request: Request, runtime: Runtime, session: Session) -> None:
+    """Queue a request that may write at the writers' gate (once), after it is authenticated; the
+    gate is passed on when its transaction ends."""
+    if request.method in SAFE_METHODS or "writers" in session.info:
+        return
+    gate = _writers(request, runtime)
+    await gate.acquire()
+    session.info["writers"] = gate
+
+
+def _leave(session: Session) -> None:
+    gate: anyio.Semaphore | None = session.info.pop("writers", None)
+    if gate is not None:
+        gate.release()
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on an error (kept
     when the ApiError says so). Opening a session does no I/O, so it takes no worker thread; ending
-    one takes a worker thread only when there is something to commit or roll back. Requests that
-    may write pass the writers' gate first."""
-    async with contextlib.AsyncExitStack() as stack:
-        if request.method not in SAFE_METHODS:
-            await stack.enter_async_context(_writers(request, runtime))
-        session = runtime.sessions()
-        try:
-            yield session
-        except Exception as exc:
-            await _end(session, exc)
-            raise
-        except BaseException as exc:  # cancelled: no awaiting now
-            _finish(session, exc)
-            raise
-        await _end(session, None)
+    one takes a worker thread only when there is something to commit or roll back."""
+    session = runtime.sessions()
+    try:
+        yield session
+    except Exception as exc:
+        await _end(session, exc)
+        _leave(session)
+        raise
+    except BaseException as exc:  # cancelled: no awaiting now
+        _finish(session, exc)
+        _leave(session)
+        raise
+    await _end(session, None)
+    _leave(session)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -181,15 +196,20 @@ V2Client = Annotated[auth.Principal, Depends(v2_principal)]
 
 
 def guard(version: ApiVersion, area: Area) -> Callable[..., Coroutine[Any, Any, None]]:
-    """A router dependency: a valid token of ``version`` whose role may use ``area`` (else 401/403)."""
+    """A router dependency: a valid token of ``version`` whose role may use ``area`` (else 401/403);
+    a request that may write then waits its turn at the writers' gate."""
 
-    async def check_v1(request: Request, principal: V1Client) -> None:
+    async def check_v1(request: Request, principal: V1Client, runtime: RuntimeDep,
+                       session: SessionDep) -> None:
         if not allowed(principal.role, area, request.method, scoped=principal.operator_id is not None):
             raise Forbidden()
+        await admit_writer(request, runtime, session)
 
-    async def check_v2(request: Request, principal: V2Client) -> None:
+    async def check_v2(request: Request, principal: V2Client, runtime: RuntimeDep,
+                       session: SessionDep) -> None:
         if not allowed(principal.role, area, request.method, scoped=principal.operator_id is not None):
             raise Forbidden()
+        await admit_writer(request, runtime, session)
 
     return check_v1 if version is ApiVersion.V1 else check_v2
 
@@ -219,7 +239,7 @@ class PageParams:
 
 
 async def page_params(
-    page: Annotated[int, Query(ge=1, description="page number")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number")] = 1,
     per_page: Annotated[int, Query(ge=1, le=100, description="records per page (max 100)")] = 20,
 ) -> PageParams:
     return PageParams(page, per_page)

@@ -49,6 +49,14 @@ class TooManyRequests(ApiError):
     status, code, message = 429, "RATE_LIMITED", "Too many requests."
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """The request body passed the configured limit (ISPNOC_MAX_BODY_BYTES) while it was read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large(limit)["error"]["message"])
+        self.limit = limit
+
+
 BILLING_STATUS: dict[type[be.BillingError], int] = {
     be.ValidationError: 422,
     be.NotFound: 404,
@@ -56,12 +64,19 @@ BILLING_STATUS: dict[type[be.BillingError], int] = {
     be.InsufficientFunds: 422,
     be.RunInProgress: 409,
 }
-HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 409: "CONFLICT"}
+HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 409: "CONFLICT",
+              413: "PAYLOAD_TOO_LARGE"}
 
 
 def envelope(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     """The error body both versions use."""
     return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def too_large(limit: int) -> dict[str, Any]:
+    """The 413 body: the limit, named under ``body``."""
+    return envelope("PAYLOAD_TOO_LARGE", f"The request body is larger than {limit} bytes.",
+                    {"body": [f"The request body must be at most {limit} bytes."]})
 
 
 def billing_status(exc: be.BillingError) -> int:
@@ -126,6 +141,11 @@ def _on_out_of_range(_request: Request, exc: Exception) -> JSONResponse:
                         status_code=422)
 
 
+def _on_too_large(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BodyTooLarge)
+    return JSONResponse(too_large(exc.limit), status_code=413)
+
+
 def _on_http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
@@ -139,6 +159,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(be.BillingError, _on_billing_error)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(BodyTooLarge, _on_too_large)
     app.add_exception_handler(IntegrityError, _on_integrity)
     app.add_exception_handler(OverflowError, _on_out_of_range)
     app.add_exception_handler(DataError, _on_out_of_range)

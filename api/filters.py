@@ -13,6 +13,7 @@ from fastapi import Depends
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 
 from api.deps import RuntimeDep
+from api.schemas.common import FIRST_DAY, LAST_DAY, MAX_ID
 from billing.enums import SuspensionAction
 from collectors.enums import (
     CheckKind,
@@ -65,7 +66,7 @@ def _device_ref() -> Any:
 
 
 def _customer_ref() -> Any:
-    return Field(None, ge=1, description="only rows of this customer")
+    return Field(None, ge=1, le=MAX_ID, description="only rows of this customer")
 
 
 class Search_(BaseModel):
@@ -75,11 +76,15 @@ class Search_(BaseModel):
 
 
 def _utc(value: datetime) -> datetime:
-    """The time in UTC; one that has no UTC equivalent (year 1 at +23:59) is a validation error."""
+    """The time in UTC; one that has no UTC equivalent (year 1 at +23:59), or one outside the days the
+    API takes (the default windows reach back a day or more from it), is a validation error."""
     try:
-        return value.astimezone(UTC)
+        value = value.astimezone(UTC)
     except OverflowError as exc:
         raise ValueError("outside the range of representable times") from exc
+    if not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return value
 
 
 Time = Annotated[AwareDatetime, AfterValidator(_utc)]
@@ -196,7 +201,7 @@ class SuspensionLogFilter(TimeRange):
 
     customer_id: int | None = _customer_ref()
     action: SuspensionAction | None = Field(None, description="only this action")
-    run_id: int | None = Field(None, ge=1, description="only this run's entries")
+    run_id: int | None = Field(None, ge=1, le=MAX_ID, description="only this run's entries")
 
 
 class SampleFilter(TimeRange):

@@ -3,8 +3,10 @@
 Request latency is an in-process histogram by route template (each process counts its own requests).
 Everything else is read from the store at scrape time, so any process answers for the whole system:
 collection cycles per family, devices by kind and status, suspensions and reactivations, pending
-router changes, and the depth of the event, webhook and SMS outboxes. With ``metrics_token`` set in
-the settings the endpoint wants ``Authorization: Bearer <token>``; unset, it is open (internal network).
+router changes, and the depth of the event, webhook and SMS outboxes. The ``ispnoc_*`` metrics this
+process keeps on prometheus-client's default registry are added (the scheduler's job failures, when it
+runs here). With ``metrics_token`` set in the settings the endpoint wants
+``Authorization: Bearer <token>``; unset, it is open (internal network).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
-from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
@@ -137,8 +139,15 @@ class StoreCollector(Collector):
         return [*families, _gauge("ispnoc_store_up", "Whether the store could be read.", [], [(1,)])]
 
 
+class InProcessCollector(Collector):
+    """The ``ispnoc_*`` metrics this process keeps on the default registry (the scheduler's)."""
+
+    def collect(self) -> Iterable[Metric]:
+        return [family for family in REGISTRY.collect() if family.name.startswith("ispnoc_")]
+
+
 class Metrics:
-    """One app's metrics: its own registry, the latency histogram and the store collector."""
+    """One app's metrics: its own registry, the latency histogram, the store and process collectors."""
 
     def __init__(self, runtime: Runtime, token: str | None = None) -> None:
         self.registry = CollectorRegistry()
@@ -146,6 +155,7 @@ class Metrics:
         self.latency = Histogram("ispnoc_http_request_duration_seconds", "Request latency by route.",
                                  ["method", "route"], buckets=BUCKETS, registry=self.registry)
         self.registry.register(StoreCollector(runtime))
+        self.registry.register(InProcessCollector())
 
     def observe(self, scope: Scope, seconds: float) -> None:
         """Count one finished request under its route template."""

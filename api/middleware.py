@@ -1,4 +1,5 @@
-"""One ASGI middleware around every request: request id, rate-limit headers, the request log, 500s."""
+"""The ASGI middleware around every request: request id, rate-limit headers, the request log and
+500s (RequestMiddleware), and the request body limit (BodyLimit)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import envelope
+from api.errors import BodyTooLarge, envelope, too_large
 from api.metrics import Metrics
 from api.ratelimit import RateState
 from api.requestlog import LogEntry
@@ -98,4 +99,69 @@ class RequestMiddleware:
         await send({"type": "http.response.start", "status": 500,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def content_length(scope: Scope) -> int | None:
+    """The declared ``Content-Length``, or None when absent or not a plain number."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+class _CountedReceive:
+    """``receive`` that counts the body bytes and raises BodyTooLarge (reading no more) past ``limit``."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.seen = 0
+
+    async def __call__(self) -> Message:
+        if self.seen > self.limit:
+            raise BodyTooLarge(self.limit)
+        message = await self.receive()
+        if message["type"] == "http.request":
+            self.seen += len(message.get("body", b""))
+            if self.seen > self.limit:
+                raise BodyTooLarge(self.limit)
+        return message
+
+
+class BodyLimit:
+    """Answers 413 in the error envelope to a request body over ``limit`` bytes: before reading any
+    of it when ``Content-Length`` says so, else (chunked bodies) once the chunks read pass the limit."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = content_length(scope)
+        if declared is not None and declared > self.limit:
+            await self._refuse(send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, _CountedReceive(receive, self.limit), watched)
+        except BodyTooLarge:  # the app let it through instead of answering it
+            if started:
+                raise
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(too_large(self.limit)).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})

@@ -27,6 +27,7 @@ from api.filters import (
     RadioFilter,
     ZabbixHostFilter,
 )
+from api.schemas.common import as_id
 from billing.errors import NotFound, ValidationError
 from billing.models import Customer
 from collectors.enums import DeviceKind, OnuStatus, SessionKind, Vendor
@@ -144,8 +145,8 @@ def between(column: Any, start: datetime | None, end: datetime | None) -> Column
 
 def device_id(session: Session, ref: str) -> int:
     """The id of the device numbered or named ``ref``; a 422 naming ``device`` when there is none."""
-    numeric = ref.isdigit() and len(ref) < 19
-    found = session.scalar(select(Device.id).where(Device.id == int(ref) if numeric else Device.name == ref))
+    number = as_id(ref)
+    found = session.scalar(select(Device.id).where(Device.id == number if number else Device.name == ref))
     if found is None:
         raise ValidationError(f"no device {ref!r}", field="device")
     return found

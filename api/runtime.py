@@ -10,11 +10,13 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Request
+from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import RATES, ApiSettings, RateTable
 from api.ratelimit import RateLimiter
 from api.requestlog import RequestLogWriter
+from api.schemas.common import Id
 from store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ Pusher = Callable[[Sequence[int], datetime], None]
 class Runtime:
     """Shared per-app state, reached from requests as ``request.app.state.runtime``.
 
+    ``secret`` signs tokens and cookies: ``ISPNOC_SECRET_KEY``, or the key the store keeps for itself.
     ``pusher`` (wired by ispnoc; None leaves changes to the next suspension run) applies the
     given customers' pending router changes and records the outcome in a transaction of its own.
     """
@@ -33,13 +36,15 @@ class Runtime:
     sessions: sessionmaker[Session]
     limiter: RateLimiter
     request_log: RequestLogWriter
+    secret: SecretStr
     rates: RateTable = RATES
     clock: Callable[[], datetime] = field(default=utcnow)
     pusher: Pusher | None = None
 
     @property
     def key(self) -> str:
-        return self.settings.secret_key.get_secret_value()
+        """The signing key in clear (for the token functions; never log it)."""
+        return self.secret.get_secret_value()
 
     def enforce_now(self, customer_ids: Iterable[int]) -> None:
         """Push these customers to their routers now; a failure stays pending for the next run."""
@@ -72,6 +77,6 @@ async def get_push(request: Request, tasks: BackgroundTasks) -> Push:
 PushDep = Annotated[Push, Depends(get_push)]
 
 
-async def push_path_customer(customer_id: int, push: PushDep) -> None:
+async def push_path_customer(customer_id: Id, push: PushDep) -> None:
     """A route dependency: push the path's customer after the request commits."""
     push.after_commit(customer_id)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models_outbox import VpnAccount
+from api.schemas.common import as_id
 from api.webhooks import seal, unseal
 from billing.errors import Conflict, NotFound, ValidationError
 from billing.models import Customer
@@ -58,11 +59,11 @@ def server_private_key(secret_key: SecretStr) -> str:
     return _b64(hkdf.derive(secret_key.get_secret_value().encode()))
 
 
-def server_from(settings: Any) -> VpnServer:
+def server_from(settings: Any, secret: SecretStr) -> VpnServer:
     """The server description from settings (``vpn_endpoint``, ``vpn_subnet``, ``vpn_dns``,
-    ``vpn_server_public_key``; defaults where absent)."""
+    ``vpn_server_public_key``; defaults where absent, the key pair derived from the app ``secret``)."""
     public = getattr(settings, "vpn_server_public_key", None)
-    public = public or public_of(server_private_key(settings.secret_key))
+    public = public or public_of(server_private_key(secret))
     values = {name: getattr(settings, f"vpn_{name}") for name in ("endpoint", "subnet", "dns", "allowed_ips")
               if getattr(settings, f"vpn_{name}", None)}
     return VpnServer(public_key=public, **values)
@@ -121,8 +122,9 @@ def list_accounts(session: Session, *, operator_id: int | None, page: int, per_p
 
 def get_account(session: Session, account: int | str, *, operator_id: int | None) -> VpnAccount:
     """An account by id or by name, in scope; else NotFound."""
-    if isinstance(account, int) or account.isdigit():
-        row = session.get(VpnAccount, int(account))
+    number = account if isinstance(account, int) else as_id(account)
+    if number is not None:
+        row = session.get(VpnAccount, number)
     else:
         row = session.scalars(select(VpnAccount).where(VpnAccount.name == account)).first()
     if row is None or operator_id not in (None, row.operator_id):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -40,9 +40,16 @@ def payload(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _jsonable(value) for key, value in data.items()}
 
 
-def emit(session: Session, event: str, data: Mapping[str, Any], *, now: datetime) -> None:
-    """Queue one event in the outbox, in the current transaction."""
-    emit_many(session, event, [data], now=now)
+def emit(session: Session, event: str | Sequence[str], data: Mapping[str, Any], *, now: datetime) -> None:
+    """Queue one event (or the same data as each of several events) in the outbox, in the current
+    transaction, in one insert."""
+    names = [event] if isinstance(event, str) else list(event)
+    unknown = [name for name in names if name not in EVENTS]
+    if unknown:
+        raise ValueError(f"unknown event {unknown[0]!r}")
+    body = payload(data)
+    bulk_insert(session.connection(), OutboxEvent,
+                [{"event": name, "payload": body, "created_at": now} for name in names])
 
 
 def emit_many(session: Session, event: str, items: Iterable[Mapping[str, Any]], *, now: datetime) -> None:

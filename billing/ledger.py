@@ -67,14 +67,18 @@ def open_bills(session: Session, customer_id: int) -> list[Bill]:
     return list(session.scalars(stmt))
 
 
+def _owed(bills: list[Bill]) -> Decimal:
+    return sum((b.amount - b.amount_paid for b in bills), ZERO)
+
+
 def outstanding(session: Session, customer_id: int) -> Decimal:
     """What the customer still owes on open bills."""
-    return sum((b.amount - b.amount_paid for b in open_bills(session, customer_id)), ZERO)
+    return _owed(open_bills(session, customer_id))
 
 
-def held_credit(session: Session, customer: Customer) -> Decimal:
-    """Money held for the customer and not yet allocated to any bill."""
-    return max(ZERO, to_money(customer.balance + outstanding(session, customer.id)))
+def _held(customer: Customer, bills: list[Bill]) -> Decimal:
+    """Money held for the customer and not yet allocated to any of ``bills`` (its open ones)."""
+    return max(ZERO, to_money(customer.balance + _owed(bills)))
 
 
 def settle(session: Session, bill: Bill, amount: Decimal) -> Decimal:
@@ -91,9 +95,10 @@ def apply_credit(
     session: Session, customer: Customer, *, now: datetime, payment_id: int | None = None
 ) -> list[PaymentAllocation]:
     """Allocate held credit to open bills, oldest due first; returns the allocations made."""
-    available = held_credit(session, customer)
+    bills = open_bills(session, customer.id)
+    available = _held(customer, bills)
     allocations: list[PaymentAllocation] = []
-    for bill in open_bills(session, customer.id):
+    for bill in bills:
         if available <= 0:
             break
         used = settle(session, bill, available)

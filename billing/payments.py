@@ -139,8 +139,7 @@ def _settle(session: Session, customer: Customer, payment: Payment, *, now: date
     data = {"payment_id": payment.id, "customer_id": customer.id, "amount": payment.amount,
             "method": payment.method.value, "reference": payment.reference,
             "bills": [a.bill_id for a in allocations], "balance": customer.balance}
-    events.emit(session, "payment.received", data, now=now)
-    events.emit(session, "payment.completed", data, now=now)
+    events.emit(session, ("payment.received", "payment.completed"), data, now=now)
 
 
 def reactivate_if_cleared(session: Session, customer: Customer, *, now: datetime,

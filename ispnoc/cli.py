@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from ispnoc.wiring import open_store
@@ -22,8 +23,26 @@ err = Console(stderr=True)
 
 def fail(reason: str, code: int = 1) -> None:
     """Print a one-line reason on stderr and exit non-zero."""
-    err.print(f"error: {reason}", highlight=False, markup=False)
+    err.print(f"error: {reason}", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """``ISPNOC_SECRET_KEY: must be ...; ISPNOC_PORT: ...`` from the settings' validation error."""
+    return "; ".join(f"ISPNOC_{str(problem['loc'][0]).upper() if problem['loc'] else 'SETTINGS'}: "
+                     f"{str(problem['msg']).removeprefix('Value error, ')}" for problem in exc.errors())
+
+
+@app.callback()
+def check_settings() -> None:
+    """Refuse settings that cannot work (a short ISPNOC_SECRET_KEY, a port that is not a number)
+    before any command runs, with one line naming the variable (never its value)."""
+    from ispnoc.settings import get_settings
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        fail(settings_problems(exc))
 
 
 @db_app.command("upgrade")

@@ -28,7 +28,7 @@ def _store() -> Iterator[tuple[Session, str]]:
     store = open_store()
     try:
         with session_scope(store.sessions) as session:
-            yield session, store.settings.secret_key.get_secret_value()
+            yield session, store.signing_key().get_secret_value()
     except BillingError as exc:
         err.print(f"error: {exc.field or 'input'}: {exc.message}", markup=False)
         raise typer.Exit(1) from exc

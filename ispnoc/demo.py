@@ -39,7 +39,7 @@ class Outcome:
 
 def fresh_sqlite(path: Path) -> str:
     """A SQLite URL for ``path``, removing what an earlier demo left there."""
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".key"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
 

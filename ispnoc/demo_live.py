@@ -61,11 +61,13 @@ def free_udp_port(host: str) -> int:
 
 
 def demo_settings(options: DemoOptions, database_url: str, syslog_port: int) -> Settings:
-    """The operator's settings with the demo's store, address, intervals and syslog receiver."""
+    """The operator's settings with the demo's store, address, intervals, syslog and webhook receivers."""
     return get_settings().model_copy(update={
         **DEMO_INTERVALS, "database_url": database_url, "host": options.host, "port": options.port,
         "syslog_enabled": True, "syslog_host": options.host, "syslog_port": syslog_port,
-        "scheduler_enabled": True})
+        "scheduler_enabled": True,
+        # the demo's webhook receiver is on 127.0.0.1, an address webhooks refuse unless allowed
+        "webhook_allow_private": True})
 
 
 @contextmanager
@@ -117,7 +119,7 @@ def run_live_demo(options: DemoOptions, console: Console | None = None) -> int:
 
 
 def _fresh(path: Path) -> str:
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".key"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
 

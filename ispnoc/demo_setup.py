@@ -69,7 +69,7 @@ def build_customers(store: Store, inventory: Mapping[str, Any], *, now: datetime
 def grant_access(store: Store, *, now: datetime, webhook_url: str | None) -> DemoAccess:
     """An admin staff user, a v2 admin client and (when given) a webhook endpoint, in one transaction."""
     password = secrets.token_urlsafe(9)
-    key = store.settings.secret_key
+    key = store.signing_key()
     with session_scope(store.sessions) as session:
         create_staff_user(session, data=StaffCreate(email=ADMIN_EMAIL, name="Demo Admin", password=password,
                                                     role="admin"), now=now)
@@ -77,7 +77,8 @@ def grant_access(store: Store, *, now: datetime, webhook_url: str | None) -> Dem
                               key=key.get_secret_value(), now=now)
         hook = None
         if webhook_url:
-            hook = create_webhook(session, WebhookCreate(url=webhook_url, events=WEBHOOK_EVENTS),
-                                  key=store.settings.credentials_key, now=now)
+            wanted = WebhookCreate(url=webhook_url, events=WEBHOOK_EVENTS,
+                                   allow_private=store.settings.webhook_allow_private)
+            hook = create_webhook(session, wanted, key=store.settings.credentials_key, now=now)
     return DemoAccess(admin_email=ADMIN_EMAIL, admin_password=password, client_id=creds.client.client_id,
                       client_secret=creds.client_secret or "", webhook_secret=hook.secret if hook else "")

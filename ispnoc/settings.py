@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from billing.enums import EnforcementStyle
+from store.keyring import MIN_SECRET_LENGTH
 
 
 class Settings(BaseSettings):
     """ispnoc's configuration; secrets are SecretStr so they never print."""
 
-    model_config = SettingsConfigDict(env_prefix="ISPNOC_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ISPNOC_", env_file=".env", extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_url: str = "sqlite:///./ispnoc.db"
     redis_url: str | None = None
-    secret_key: SecretStr = Field(
-        default=SecretStr("change-me-in-production-this-is-the-dev-key"),
-        description="signs access tokens and session cookies",
-    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="signs access tokens and session cookies (at least 32 characters); "
+        "unset, the store keeps a generated key (a 0600 file beside a SQLite database, a row in PostgreSQL)")
+    max_body_bytes: int = Field(default=1_048_576, ge=1, description="larger request bodies answer 413")
     metrics_token: SecretStr | None = Field(
         default=None, description="when set, GET /metrics needs `Authorization: Bearer <token>`"
     )
@@ -57,6 +59,9 @@ class Settings(BaseSettings):
     sms_gateway_body: str = '{"to": "{phone}", "text": "{message}"}'
     sms_gateway_token: SecretStr | None = None
     sms_initial_credits: int = 5000
+    webhook_allow_private: bool = Field(
+        default=False, description="let webhooks POST to loopback, link-local, private, multicast or "
+        "reserved addresses (a receiver inside the ISP's network); off, such URLs are refused")
 
     # The scheduler (``ispnoc scheduler``, or inside ``ispnoc serve``): seconds between collect
     # cycles per family (0 turns a family off), cron expressions for the billing runs ("" = off).
@@ -78,6 +83,14 @@ class Settings(BaseSettings):
     syslog_enabled: bool = True
     syslog_host: str = "127.0.0.1"
     syslog_port: int = 5514
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters (`openssl rand -hex 32` "
+                             "makes one), or unset so that the store keeps a generated key")
+        return key
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ class SchedulerSettings(Protocol):
     sms_gateway_method: str
     sms_gateway_body: str
     sms_gateway_token: SecretStr | None
+    webhook_allow_private: bool
     scheduler_workers: int
     collect_mikrotik_s: float
     collect_olt_ssh_s: float
@@ -49,7 +50,8 @@ def collect_intervals(settings: SchedulerSettings) -> dict[SourceKind, float]:
 
 @dataclass(frozen=True)
 class SchedulerConfig:
-    """Which jobs run when: intervals in seconds (0 = off), cron in 5 or 6 fields ("" = off)."""
+    """Which jobs run when: intervals in seconds (0 = off), cron in 5 or 6 fields ("" = off);
+    ``retry_s`` is the back-off of the scheduler loop after its job store failed."""
 
     collect_s: Mapping[SourceKind, float] = field(default_factory=dict)
     suspension_cron: str = "*/15 * * * *"
@@ -60,6 +62,7 @@ class SchedulerConfig:
     workers: int = 4
     jobs_table: str = "scheduler_jobs"
     syslog: tuple[str, int] | None = None
+    retry_s: float = 5.0
 
     @classmethod
     def from_settings(cls, settings: SchedulerSettings) -> SchedulerConfig:

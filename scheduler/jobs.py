@@ -1,6 +1,7 @@
 """The scheduler's jobs: module-level functions (the job store keeps references to them) taking
 plain arguments and reaching the process's ``JobContext`` (installed by ``NocScheduler.start``).
-Each run that must never overlap itself, even across processes, holds a named RunLock row."""
+Each run that must never overlap itself, even across processes, holds a named RunLock row; a job
+that raises gives it back (or, with the store down, at its next start), its sessions rolled back."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ class JobContext:
     enforcer: Callable[[], ClosingEnforcer]
     lock_ttl: timedelta = timedelta(minutes=30)
     clock: Callable[[], datetime] = field(default=utcnow)
+    unreleased: dict[str, str] = field(default_factory=dict)
+    """RunLocks (name -> holder) whose release failed, given back at that job's next start."""
 
 
 _context: JobContext | None = None
@@ -69,9 +72,22 @@ def current() -> JobContext:
     return _context
 
 
+def _release(ctx: JobContext, name: str, holder: str) -> None:
+    """Give the RunLock back; if the store fails that too, remember it for the job's next start."""
+    try:
+        locks.release(ctx.sessions, name, holder)
+    except Exception:
+        ctx.unreleased[name] = holder
+        raise
+
+
 @contextmanager
 def exclusive(ctx: JobContext, name: str) -> Iterator[bool]:
-    """Hold the RunLock ``name`` for the block; False (and nothing held) when another run has it."""
+    """Hold the RunLock ``name`` for the block (given back even when it raises); False (and nothing
+    held) when another run has it. A lock this process failed to give back is released first."""
+    stale = ctx.unreleased.pop(name, None)
+    if stale is not None:
+        _release(ctx, name, stale)
     try:
         holder = locks.acquire(ctx.sessions, name, now=ctx.clock(), ttl=ctx.lock_ttl)
     except RunInProgress:
@@ -81,7 +97,7 @@ def exclusive(ctx: JobContext, name: str) -> Iterator[bool]:
     try:
         yield True
     finally:
-        locks.release(ctx.sessions, name, holder)
+        _release(ctx, name, holder)
 
 
 def collect(family: str) -> CycleResult | None:
@@ -130,8 +146,9 @@ def webhooks() -> delivery.DeliveryReport:
     """Fan out and POST the due webhook deliveries once (claims are leased: runs may overlap)."""
     ctx = current()
     with httpx.Client(timeout=delivery.TIMEOUT) as client:
-        return delivery.deliver_webhooks(ctx.sessions, now=ctx.clock(), client=client,
-                                         key=ctx.settings.credentials_key)
+        options = delivery.WebhookOptions(key=ctx.settings.credentials_key,
+                                          allow_private=ctx.settings.webhook_allow_private)
+        return delivery.deliver_webhooks(ctx.sessions, now=ctx.clock(), client=client, options=options)
 
 
 def sms() -> delivery.DeliveryReport:

@@ -6,6 +6,11 @@ that must not overlap take a RunLock row too, so a second scheduler process neve
 On start, stored jobs whose schedule is unchanged keep their next run time (a monthly run missed
 while the process was down still fires, within its grace); changed ones are replaced and jobs no
 longer configured are removed.
+
+The scheduler survives its store: a job that raises is logged with its traceback, counted in
+``ispnoc_job_failures_total{job=...}`` and runs again at its next time; a job-store error in the
+scheduler loop itself is logged, counted (``job="scheduler"``) and retried after ``retry_s``
+(see ``scheduler.resilient``).
 """
 
 from __future__ import annotations
@@ -19,14 +24,14 @@ from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.config import SchedulerConfig
 from scheduler.jobs import JobContext, install, uninstall
+from scheduler.metrics import declare
+from scheduler.resilient import CountingJobStore, ResilientScheduler
 
 log = logging.getLogger(__name__)
 JOBS = "scheduler.jobs"
@@ -86,16 +91,17 @@ class NocScheduler:
     def __init__(self, config: SchedulerConfig, context: JobContext) -> None:
         self.config = config
         self.context = context
-        self.scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=context.engine, tablename=config.jobs_table)},
+        self.scheduler = ResilientScheduler(
+            jobstores={"default": CountingJobStore(engine=context.engine, tablename=config.jobs_table)},
             executors={"default": ThreadPoolExecutor(config.workers)},
             job_defaults={"coalesce": True, "max_instances": 1},
-            timezone=config.timezone,
+            timezone=config.timezone, retry_s=config.retry_s,
         )
         self._extras = ExitStack()
 
     def _sync(self) -> None:
         specs = {spec.id: spec for spec in job_specs(self.config)}
+        declare(specs)
         for job in self.scheduler.get_jobs():
             if job.id not in specs:
                 self.scheduler.remove_job(job.id)

@@ -4,12 +4,24 @@ machinery would cost more than the database work."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from store.base import Base
+
+Procs = dict[str, Callable[[Any], Any] | None]
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(table: Table, keys: tuple[str, ...], dialect: Dialect) -> tuple[SQLCompiler, str, Procs]:
+    """The INSERT for ``keys`` and their bind processors, compiled once per table, keys and dialect
+    (compiling cost more than the insert itself for the one- and two-row outbox writes)."""
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(keys))
+    return compiled, str(compiled), {k: table.c[k].type._cached_bind_processor(dialect) for k in keys}
 
 
 def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> int:
@@ -18,11 +30,7 @@ def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str,
         return 0
     table = cast(Table, model.__table__)
     keys = list(rows[0])
-    dialect = conn.dialect
-    compiled = table.insert().compile(dialect=dialect, column_keys=keys)
-    procs: dict[str, Callable[[Any], Any] | None] = {
-        k: table.c[k].type._cached_bind_processor(dialect) for k in keys
-    }
+    compiled, sql, procs = _compiled(table, tuple(keys), conn.dialect)
 
     def value(row: Mapping[str, Any], key: str) -> Any:
         proc = procs[key]
@@ -34,5 +42,5 @@ def bulk_insert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str,
         params: list[Any] = [tuple(value(r, k) for k in order) for r in rows]
     else:
         params = [{k: value(r, k) for k in keys} for r in rows]
-    conn.exec_driver_sql(str(compiled), params)
+    conn.exec_driver_sql(sql, params)
     return len(rows)

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from store import sqlite_writer
+
 DEFAULT_URL = "sqlite:///./ispnoc.db"
 
 
@@ -39,7 +41,7 @@ def begin_write(connection: Connection) -> None:
     if connection.dialect.name != "sqlite":
         return
     if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # after this process's turn (sqlite_writer)
 
 
 def _sqlite_savepoint(connection: Connection, _name: str) -> None:
@@ -61,6 +63,7 @@ def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_savepoint)
+        sqlite_writer.install(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)

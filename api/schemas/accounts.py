@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Amount
+from api.schemas.common import Amount, Id
 
 
 class StatementRead(BaseModel):
@@ -34,7 +34,7 @@ class TransferIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "customer_id": 2087, "amount": 500, "direction": "to_customer", "description": "advance for May"}]})
 
-    customer_id: int
+    customer_id: Id
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     direction: Literal["to_customer", "from_customer"] = "to_customer"
     description: str | None = Field(None, max_length=2000)

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.clients import Credentials
 from api.models import ApiClient, ApiRequestLog
-from api.schemas.common import UtcTime
+from api.schemas.common import Id, UtcTime
 
 
 class RequestLogRead(BaseModel):
@@ -38,7 +38,7 @@ class ClientCreateIn(BaseModel):
     version: str = Field("v2", pattern="^v[12]$")
     tier: str = "standard"
     role: str = "read-only"
-    operator_id: int | None = None
+    operator_id: Id | None = None
     allowed_ips: list[str] = Field(default_factory=list, max_length=100)
 
 

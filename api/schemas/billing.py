@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Amount, UtcTime
+from api.schemas.common import Amount, Day, Id, UtcTime
 from billing.enums import BillStatus, PaymentMethod
 from billing.models import Bill, Payment, Subscription
 
@@ -19,10 +19,10 @@ class BillCreateIn(BaseModel):
         "customer_id": 2087, "amount": 1500, "currency": "BDT", "due_date": "2026-05-01",
         "description": "Monthly subscription — Fiber 200 Mbps (May 2026)"}]})
 
-    customer_id: int
+    customer_id: Id
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     currency: str | None = Field(None, min_length=3, max_length=3)
-    due_date: date
+    due_date: Day
     description: str | None = Field(None, max_length=2000)
 
 
@@ -33,7 +33,7 @@ class BillUpdateIn(BaseModel):
         "due_date": "2026-05-10", "description": "Monthly subscription (May 2026), extended"}]})
 
     amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
-    due_date: date | None = None
+    due_date: Day | None = None
     description: str | None = Field(None, max_length=2000)
     status: BillStatus | None = None
 
@@ -83,8 +83,8 @@ class PaymentCreateIn(BaseModel):
         "customer_id": 1, "package_id": 1, "amount": 10000, "payment_method": "cash",
         "reference": "CASH-001"}]})
 
-    customer_id: int
-    package_id: int | None = None
+    customer_id: Id
+    package_id: Id | None = None
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     payment_method: PaymentMethod = PaymentMethod.CASH
     reference: str | None = Field(None, max_length=64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Amount, UtcTime
+from api.schemas.common import Amount, Id, UtcTime
 from billing.models import Package, Voucher
 
 
@@ -38,9 +38,9 @@ class VoucherGenerateIn(BaseModel):
     model_config = ConfigDict(extra="forbid",
                               json_schema_extra={"examples": [{"package_id": 1, "quantity": 10}]})
 
-    package_id: int
+    package_id: Id
     quantity: int = Field(ge=1, le=1000)
-    operator_id: int | None = None
+    operator_id: Id | None = None
 
 
 class VoucherActivateIn(BaseModel):
@@ -51,7 +51,7 @@ class VoucherActivateIn(BaseModel):
 
     code: str = Field(min_length=1, max_length=64)
     phone: str | None = Field(None, max_length=32)
-    customer_id: int | None = None
+    customer_id: Id | None = None
 
 
 class VoucherRead(BaseModel):

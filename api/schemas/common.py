@@ -1,13 +1,14 @@
-"""Shared shapes: the ``{data}`` and ``{data, meta}`` envelopes, the error body, times and money."""
+"""Shared shapes: the ``{data}`` and ``{data, meta}`` envelopes, the error body, times and money, and
+the bounded input types (ids, days) that make an out-of-range value a 422 naming its field."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from starlette.responses import Response
 
 from store.paging import Page
@@ -29,6 +30,27 @@ def number(value: Decimal) -> int | float:
 
 UtcTime = Annotated[datetime, PlainSerializer(iso_z, return_type=str)]
 Amount = Annotated[Decimal, PlainSerializer(number, return_type=float)]
+
+MAX_ID = 2**63 - 1
+"""The largest id the store can hold (a signed 64-bit integer)."""
+MAX_PAGE = MAX_ID // 100
+"""The last page number whose row offset the store can take at 100 records a page."""
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+"""The days the API takes: a year of headroom below Python's last date for the arithmetic on them
+(due date plus grace, a period's end plus a day)."""
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A record id in a path, query or body: 1 to MAX_ID, else a 422 naming the field."""
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+"""A calendar day in a query or body: FIRST_DAY to LAST_DAY, else a 422 naming the field."""
+
+
+def as_id(text: str) -> int | None:
+    """``text`` as a record id when it is one written in ASCII digits (``"³"`` or ``"1e3"`` is not)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
 
 
 class DataOut(BaseModel, Generic[T]):
@@ -94,6 +116,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     for code, text in (
         (400, "Malformed JSON"), (401, "Missing, expired or invalid token"),
         (403, "Valid token, insufficient permissions"), (404, "Not found"),
-        (422, "Validation failed (see error.details)"), (429, "Rate limit exceeded"),
+        (413, "Request body too large"), (422, "Validation failed (see error.details)"),
+        (429, "Rate limit exceeded"),
     )
 }

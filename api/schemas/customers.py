@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from api.queries import ListedCustomer
-from api.schemas.common import UtcTime
+from api.schemas.common import Id, UtcTime
 from billing.enums import BillingType, ServiceType
 from billing.models import Customer
 
@@ -27,11 +27,11 @@ class CustomerCreateIn(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=32)
-    package_id: int
+    package_id: Id
     address: str | None = None
     connection_type: ServiceType = ServiceType.PPPOE
     billing_type: BillingType = BillingType.POSTPAID
-    operator_id: int | None = None
+    operator_id: Id | None = None
     username: str | None = Field(None, max_length=64)
     onu_mac: str | None = Field(None, max_length=17)
     onu_serial: str | None = Field(None, max_length=32)
@@ -52,7 +52,7 @@ class CustomerUpdateIn(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=120)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=32)
-    package_id: int | None = None
+    package_id: Id | None = None
     address: str | None = None
     connection_type: ServiceType | None = None
     onu_mac: str | None = Field(None, max_length=17)

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.models_outbox import VpnAccount
-from api.schemas.common import UtcTime
+from api.schemas.common import Id, UtcTime
 
 CONFIG_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/plain": {"schema": {"type": "string"}}},
@@ -21,8 +21,8 @@ class VpnAccountCreateIn(BaseModel):
         {"name": "rafiq-home", "customer_id": 1042}]})
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
-    customer_id: int | None = None
-    operator_id: int | None = Field(None, description="the operator (unscoped callers, no customer)")
+    customer_id: Id | None = None
+    operator_id: Id | None = Field(None, description="the operator (unscoped callers, no customer)")
 
 
 class VpnAccountRead(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from api.models_outbox import WebhookDelivery, WebhookEndpoint
-from api.schemas.common import UtcTime
+from api.schemas.common import Id, UtcTime
 
 Event = Literal["customer.created", "customer.suspended", "customer.activated", "customer.expired",
                 "payment.received", "payment.completed", "bill.generated", "complaint.created",
@@ -25,7 +25,7 @@ class WebhookCreateIn(BaseModel):
     url: Url
     events: list[Event] = Field(min_length=1, max_length=20)
     active: bool = True
-    operator_id: int | None = Field(None, description="scope to one operator's events (unscoped callers)")
+    operator_id: Id | None = Field(None, description="scope to one operator's events (unscoped callers)")
 
 
 class WebhookUpdateIn(BaseModel):

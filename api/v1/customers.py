@@ -8,7 +8,7 @@ from api import queries
 from api.deps import PageDep, SessionDep, V1Client, guard
 from api.models import ApiVersion
 from api.permissions import Area
-from api.schemas.common import ERRORS, DataOut, ListOut, page_out
+from api.schemas.common import ERRORS, DataOut, Id, ListOut, page_out
 from api.schemas.customers import V1CustomerRead
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers v1"], responses=ERRORS,
@@ -24,7 +24,7 @@ def list_customers(session: SessionDep, principal: V1Client, paging: PageDep) ->
 
 
 @router.get("/{customer_id}")
-def get_customer(customer_id: int, session: SessionDep, principal: V1Client) -> DataOut[V1CustomerRead]:
+def get_customer(customer_id: Id, session: SessionDep, principal: V1Client) -> DataOut[V1CustomerRead]:
     """One customer by id."""
     customer = queries.get_customer(session, customer_id, operator_id=principal.operator_id)
     return DataOut(data=V1CustomerRead.of(customer))

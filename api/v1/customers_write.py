@@ -12,7 +12,7 @@ from api.inputs import build
 from api.models import ApiVersion
 from api.permissions import Area
 from api.runtime import push_path_customer
-from api.schemas.common import ERRORS, DataOut
+from api.schemas.common import ERRORS, DataOut, Id
 from api.schemas.customers import CustomerActionIn, V1CustomerCreateIn, V1CustomerRead
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers v1"], responses=ERRORS,
@@ -29,7 +29,7 @@ def create_customer(body: V1CustomerCreateIn, session: SessionDep, principal: V1
 
 
 @router.post("/{customer_id}/action", dependencies=[Depends(push_path_customer)])
-def customer_action(customer_id: int, body: CustomerActionIn, session: SessionDep, principal: V1Client,
+def customer_action(customer_id: Id, body: CustomerActionIn, session: SessionDep, principal: V1Client,
                     now: NowDep) -> DataOut[V1CustomerRead]:
     """Suspend, activate or disable a customer, or extend a prepaid one by a period (charged); the
     customer's router follows at once."""

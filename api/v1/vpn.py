@@ -35,5 +35,5 @@ def download_config(account: str, session: SessionDep, principal: V1Client,
                     runtime: RuntimeDep) -> PlainTextResponse:
     """The account's wg-quick config file (``account`` is its name or id)."""
     row = svc.get_account(session, account, operator_id=principal.operator_id)
-    key = runtime.settings.credentials_key
-    return config_file(row.name, svc.render_config(row, svc.server_from(runtime.settings), key=key))
+    server = svc.server_from(runtime.settings, runtime.secret)
+    return config_file(row.name, svc.render_config(row, server, key=runtime.settings.credentials_key))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -13,16 +12,16 @@ from api.deps import NowDep, SessionDep, V2Client, guard, in_scope
 from api.models import ApiVersion
 from api.permissions import Area
 from api.schemas.accounts import StatementRead, TransferIn, TransferRead
-from api.schemas.common import ERRORS, DataOut
+from api.schemas.common import ERRORS, DataOut, Day, Id
 
 router = APIRouter(prefix="/api/v2", tags=["accounts v2"], responses=ERRORS,
                    dependencies=[Depends(guard(ApiVersion.V2, Area.BILLING))])
 
 
 @router.get("/customers/{customer_id}/statement")
-def statement(customer_id: int, session: SessionDep, principal: V2Client, now: NowDep,
-              start: Annotated[date | None, Query(alias="from")] = None,
-              end: Annotated[date | None, Query(alias="to")] = None) -> DataOut[StatementRead]:
+def statement(customer_id: Id, session: SessionDep, principal: V2Client, now: NowDep,
+              start: Annotated[Day | None, Query(alias="from")] = None,
+              end: Annotated[Day | None, Query(alias="to")] = None) -> DataOut[StatementRead]:
     """Opening balance, payments, adjustments, charges and closing balance (default: this month)."""
     end = end or now.date()
     start = start or end.replace(day=1)
@@ -35,7 +34,7 @@ def statement(customer_id: int, session: SessionDep, principal: V2Client, now: N
 
 
 @router.put("/operators/{operator_id}/funds/transfer")
-def transfer(operator_id: int, body: TransferIn, session: SessionDep, principal: V2Client,
+def transfer(operator_id: Id, body: TransferIn, session: SessionDep, principal: V2Client,
              now: NowDep) -> DataOut[TransferRead]:
     """Move money between an operator's fund and one of its customers (a scoped client: its own)."""
     in_scope(principal, operator_id)

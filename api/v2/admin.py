@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Query, Response
 
 from api import clients
@@ -10,7 +12,7 @@ from api.models import ApiVersion
 from api.permissions import Area
 from api.requestlog import list_request_logs
 from api.schemas.admin import ClientCreateIn, ClientCredentialsRead, ClientRead, RequestLogRead
-from api.schemas.common import ERRORS, DataOut, ListOut, page_out
+from api.schemas.common import ERRORS, DataOut, Id, ListOut, page_out
 
 router = APIRouter(prefix="/api/v2", tags=["admin v2"], responses=ERRORS,
                    dependencies=[Depends(guard(ApiVersion.V2, Area.ADMIN))])
@@ -18,7 +20,7 @@ router = APIRouter(prefix="/api/v2", tags=["admin v2"], responses=ERRORS,
 
 @router.get("/logs/api-requests")
 def api_request_log(session: SessionDep, paging: PageDep,
-                    client_id: int | None = Query(None, description="only this client's requests"),
+                    client_id: Annotated[Id | None, Query(description="only this client's requests")] = None,
                     ) -> ListOut[RequestLogRead]:
     """The API request log, newest first."""
     page = list_request_logs(session, client_id=client_id, page=paging.page, per_page=paging.per_page)
@@ -41,7 +43,7 @@ def create_client(body: ClientCreateIn, session: SessionDep, runtime: RuntimeDep
 
 
 @router.post("/clients/{client_pk}/rotate")
-def rotate_client(client_pk: int, session: SessionDep, runtime: RuntimeDep,
+def rotate_client(client_pk: Id, session: SessionDep, runtime: RuntimeDep,
                   now: NowDep) -> DataOut[ClientCredentialsRead]:
     """New credentials; every token issued before dies."""
     creds = clients.rotate_secret(session, client_pk, key=runtime.key, now=now)
@@ -49,7 +51,7 @@ def rotate_client(client_pk: int, session: SessionDep, runtime: RuntimeDep,
 
 
 @router.delete("/clients/{client_pk}", status_code=204, response_class=Response)
-def delete_client(client_pk: int, session: SessionDep) -> Response:
+def delete_client(client_pk: Id, session: SessionDep) -> Response:
     """Delete a client."""
     clients.delete_client(session, client_pk)
     return Response(status_code=204)

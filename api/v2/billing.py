@@ -10,7 +10,7 @@ from api.models import ApiVersion
 from api.permissions import Area
 from api.schemas.billing import BillRead, PaymentRead
 from api.schemas.catalog import PackageRead
-from api.schemas.common import ERRORS, DataOut, ListOut, page_out
+from api.schemas.common import ERRORS, DataOut, Id, ListOut, page_out
 
 router = APIRouter(prefix="/api/v2", tags=["billing v2"], responses=ERRORS,
                    dependencies=[Depends(guard(ApiVersion.V2, Area.BILLING))])
@@ -25,7 +25,7 @@ def list_bills(session: SessionDep, principal: V2Client, paging: PageDep) -> Lis
 
 
 @router.get("/billing/bills/{bill_id}")
-def get_bill(bill_id: int, session: SessionDep, principal: V2Client) -> DataOut[BillRead]:
+def get_bill(bill_id: Id, session: SessionDep, principal: V2Client) -> DataOut[BillRead]:
     """One bill."""
     return DataOut(data=BillRead.of(queries.get_bill(session, bill_id, operator_id=principal.operator_id)))
 
@@ -39,7 +39,7 @@ def list_payments(session: SessionDep, principal: V2Client, paging: PageDep) -> 
 
 
 @router.get("/payments/{payment_id}")
-def get_payment(payment_id: int, session: SessionDep, principal: V2Client) -> DataOut[PaymentRead]:
+def get_payment(payment_id: Id, session: SessionDep, principal: V2Client) -> DataOut[PaymentRead]:
     """One payment."""
     payment = queries.get_payment(session, payment_id, operator_id=principal.operator_id)
     return DataOut(data=PaymentRead.of(payment))
@@ -54,7 +54,7 @@ def list_packages(session: SessionDep, principal: V2Client, paging: PageDep) -> 
 
 
 @router.get("/packages/{package_id}")
-def get_package(package_id: int, session: SessionDep, principal: V2Client) -> DataOut[PackageRead]:
+def get_package(package_id: Id, session: SessionDep, principal: V2Client) -> DataOut[PackageRead]:
     """One package."""
     package = queries.get_package(session, package_id, operator_id=principal.operator_id)
     return DataOut(data=PackageRead.of(package))

@@ -10,7 +10,7 @@ from api.inputs import build
 from api.models import ApiVersion
 from api.permissions import Area
 from api.schemas.billing import BillCreateIn, BillRead, BillUpdateIn
-from api.schemas.common import ERRORS, DataOut
+from api.schemas.common import ERRORS, DataOut, Id
 
 router = APIRouter(prefix="/api/v2/billing/bills", tags=["billing v2"], responses=ERRORS,
                    dependencies=[Depends(guard(ApiVersion.V2, Area.BILLING))])
@@ -26,7 +26,7 @@ def create_bill(body: BillCreateIn, session: SessionDep, principal: V2Client,
 
 
 @router.put("/{bill_id}")
-def update_bill(bill_id: int, body: BillUpdateIn, session: SessionDep, principal: V2Client,
+def update_bill(bill_id: Id, body: BillUpdateIn, session: SessionDep, principal: V2Client,
                 now: NowDep) -> DataOut[BillRead]:
     """Change a bill's amount, due date, description or status."""
     bill = svc.update_bill(session, bill_id, data=build(svc.BillUpdate, body), now=now,
@@ -35,7 +35,7 @@ def update_bill(bill_id: int, body: BillUpdateIn, session: SessionDep, principal
 
 
 @router.delete("/{bill_id}", status_code=204, response_class=Response)
-def delete_bill(bill_id: int, session: SessionDep, principal: V2Client, now: NowDep) -> Response:
+def delete_bill(bill_id: Id, session: SessionDep, principal: V2Client, now: NowDep) -> Response:
     """Delete (cancel) a bill."""
     svc.delete_bill(session, bill_id, now=now, operator_id=principal.operator_id)
     return Response(status_code=204)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -12,7 +12,7 @@ from api.deps import NowDep, PageDep, SessionDep, V2Client, guard
 from api.models import ApiVersion
 from api.permissions import Area
 from api.schemas.billing import BillRead, PaymentRead, SubscriptionRead
-from api.schemas.common import ERRORS, DataOut, ListOut, json_response, page_out
+from api.schemas.common import ERRORS, DataOut, Day, Id, ListOut, json_response, page_out
 from api.schemas.customers import CustomerRead
 from api.schemas.usage import UsageRead
 from billing.enums import CustomerStatus
@@ -32,14 +32,14 @@ def list_customers(session: SessionDep, principal: V2Client, paging: PageDep,
 
 
 @router.get("/{customer_id}")
-def get_customer(customer_id: int, session: SessionDep, principal: V2Client) -> DataOut[CustomerRead]:
+def get_customer(customer_id: Id, session: SessionDep, principal: V2Client) -> DataOut[CustomerRead]:
     """One customer."""
     return DataOut(data=CustomerRead.of(queries.get_customer(session, customer_id,
                                                               operator_id=principal.operator_id)))
 
 
 @router.get("/{customer_id}/bills")
-def customer_bills(customer_id: int, session: SessionDep, principal: V2Client,
+def customer_bills(customer_id: Id, session: SessionDep, principal: V2Client,
                    paging: PageDep) -> ListOut[BillRead]:
     """A customer's bills, newest first."""
     page = queries.list_bills(session, operator_id=principal.operator_id, customer_id=customer_id,
@@ -48,7 +48,7 @@ def customer_bills(customer_id: int, session: SessionDep, principal: V2Client,
 
 
 @router.get("/{customer_id}/payments")
-def customer_payments(customer_id: int, session: SessionDep, principal: V2Client,
+def customer_payments(customer_id: Id, session: SessionDep, principal: V2Client,
                       paging: PageDep) -> ListOut[PaymentRead]:
     """A customer's payments, newest first."""
     page = queries.list_payments(session, operator_id=principal.operator_id, customer_id=customer_id,
@@ -57,7 +57,7 @@ def customer_payments(customer_id: int, session: SessionDep, principal: V2Client
 
 
 @router.get("/{customer_id}/subscriptions")
-def customer_subscriptions(customer_id: int, session: SessionDep, principal: V2Client,
+def customer_subscriptions(customer_id: Id, session: SessionDep, principal: V2Client,
                            paging: PageDep) -> ListOut[SubscriptionRead]:
     """A customer's subscriptions, newest first."""
     page = queries.list_subscriptions(session, operator_id=principal.operator_id, customer_id=customer_id,
@@ -66,9 +66,9 @@ def customer_subscriptions(customer_id: int, session: SessionDep, principal: V2C
 
 
 @router.get("/{customer_id}/usage")
-def customer_usage(customer_id: int, session: SessionDep, principal: V2Client, now: NowDep,
-                   start: Annotated[date | None, Query(alias="from")] = None,
-                   end: Annotated[date | None, Query(alias="to")] = None) -> DataOut[UsageRead]:
+def customer_usage(customer_id: Id, session: SessionDep, principal: V2Client, now: NowDep,
+                   start: Annotated[Day | None, Query(alias="from")] = None,
+                   end: Annotated[Day | None, Query(alias="to")] = None) -> DataOut[UsageRead]:
     """Daily traffic for a period (default: the last 30 days)."""
     end = end or now.date()
     start = start or end - timedelta(days=29)

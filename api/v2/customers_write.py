@@ -9,7 +9,7 @@ from api.deps import NowDep, SessionDep, V2Client, guard
 from api.inputs import build
 from api.models import ApiVersion
 from api.permissions import Area
-from api.schemas.common import ERRORS, DataOut
+from api.schemas.common import ERRORS, DataOut, Id
 from api.schemas.customers import CustomerCreateIn, CustomerRead, CustomerUpdatedRead, CustomerUpdateIn
 
 router = APIRouter(prefix="/api/v2/customers", tags=["customers v2"], responses=ERRORS,
@@ -25,7 +25,7 @@ def create_customer(body: CustomerCreateIn, session: SessionDep, principal: V2Cl
 
 
 @router.put("/{customer_id}")
-def update_customer(customer_id: int, body: CustomerUpdateIn, session: SessionDep, principal: V2Client,
+def update_customer(customer_id: Id, body: CustomerUpdateIn, session: SessionDep, principal: V2Client,
                     now: NowDep) -> DataOut[CustomerUpdatedRead]:
     """Change some of a customer's fields."""
     customer = svc.update_customer(session, customer_id, data=build(svc.CustomerUpdate, body), now=now,
@@ -34,7 +34,7 @@ def update_customer(customer_id: int, body: CustomerUpdateIn, session: SessionDe
 
 
 @router.delete("/{customer_id}", status_code=204, response_class=Response)
-def delete_customer(customer_id: int, session: SessionDep, principal: V2Client, now: NowDep) -> Response:
+def delete_customer(customer_id: Id, session: SessionDep, principal: V2Client, now: NowDep) -> Response:
     """Delete a customer (kept in history, gone from the API)."""
     svc.delete_customer(session, customer_id, now=now, operator_id=principal.operator_id)
     return Response(status_code=204)

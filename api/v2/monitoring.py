@@ -12,7 +12,7 @@ from api.deps import NowDep, PageDep, SessionDep, guard
 from api.filters import CheckFilter, OverviewFilter, ProblemFilter, SampleFilter, ZabbixHostFilter, window
 from api.models import ApiVersion
 from api.permissions import Area
-from api.schemas.common import ERRORS, DataOut, ListOut, page_out
+from api.schemas.common import ERRORS, DataOut, Id, ListOut, page_out
 from api.schemas.monitoring import CheckRead, ProblemRead, SamplesRead, ZabbixHostRead
 from api.schemas.network import DeviceRead
 
@@ -45,7 +45,7 @@ def devices(session: SessionDep, paging: PageDep,
 
 
 @router.get("/devices/{device_id}/samples")
-def device_samples(device_id: int, session: SessionDep, now: NowDep,
+def device_samples(device_id: Id, session: SessionDep, now: NowDep,
                    flt: Annotated[SampleFilter, Query()]) -> DataOut[SamplesRead]:
     """A device's chart data by metric (default: the last 24 hours; at most 31 days)."""
     start, end = window(flt, now)

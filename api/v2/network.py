@@ -23,7 +23,7 @@ from api.filters import (
 )
 from api.models import ApiVersion
 from api.permissions import Area
-from api.schemas.common import ERRORS, DataOut, ListOut, page_out
+from api.schemas.common import ERRORS, DataOut, Id, ListOut, page_out
 from api.schemas.network import (
     OltRead,
     OnuDetail,
@@ -49,7 +49,7 @@ def list_routers(session: SessionDep, paging: PageDep,
 
 
 @router.get("/routers/{router_id}", dependencies=NETWORK)
-def get_router(router_id: int, session: SessionDep) -> DataOut[RouterDetail]:
+def get_router(router_id: Id, session: SessionDep) -> DataOut[RouterDetail]:
     """One router with its interfaces, IP pools and active sessions."""
     return DataOut(data=RouterDetail.of(qn.get_router(session, router_id)))
 
@@ -79,7 +79,7 @@ def list_onus(session: SessionDep, principal: V2Client, paging: PageDep, low_dbm
 
 
 @router.get("/onus/{onu_id}", dependencies=SUBSCRIBER)
-def get_onu(onu_id: int, session: SessionDep, principal: V2Client, now: NowDep,
+def get_onu(onu_id: Id, session: SessionDep, principal: V2Client, now: NowDep,
             low_dbm: LowOpticsDep) -> DataOut[OnuDetail]:
     """One ONU with its optical levels over the last 24 hours."""
     view = qn.get_onu(session, onu_id, operator_id=principal.operator_id, since=now - DAY)
@@ -87,7 +87,7 @@ def get_onu(onu_id: int, session: SessionDep, principal: V2Client, now: NowDep,
 
 
 @router.get("/onus/{onu_id}/optics", dependencies=SUBSCRIBER)
-def onu_optics(onu_id: int, session: SessionDep, principal: V2Client, now: NowDep,
+def onu_optics(onu_id: Id, session: SessionDep, principal: V2Client, now: NowDep,
                period: Annotated[TimeRange, Query()]) -> DataOut[OpticsHistory]:
     """An ONU's optical levels for a chart (default: the last 24 hours; at most 31 days)."""
     start, end = window(period, now)

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from api.deps import NowDep, SessionDep
+from api.schemas.common import MAX_PAGE, as_id
 from api.web import queries
 from api.web.auth import StaffDep
 from api.web.charts import Series, line_chart
@@ -18,7 +19,7 @@ from billing.errors import NotFound
 from collectors.enums import DeviceKind, DeviceStatus, OnuStatus
 
 router = APIRouter(include_in_schema=False)
-PageNo = Annotated[int, Query(ge=1, alias="page")]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE, alias="page")]
 
 
 async def device_filter(kind: str | None = None, status: str | None = None,
@@ -30,7 +31,7 @@ async def device_filter(kind: str | None = None, status: str | None = None,
 async def onu_filter(status: str | None = None, olt: str | None = None, low: str | None = None,
                      q: str | None = None) -> queries.OnuFilter:
     """The ONU list's filters from the query string."""
-    olt_id = int(olt) if olt and olt.isdigit() else None
+    olt_id = as_id(olt) if olt else None
     return queries.OnuFilter(blank(status), olt_id, bool(low), blank(q))
 
 

@@ -11,7 +11,7 @@ from store.base import Base
 from store.db import make_engine
 
 # Only autogenerate needs the models; the upgrade path runs the scripts alone.
-MODEL_MODULES = ("billing.models", "collectors.models", "api.models", "api.models_outbox")
+MODEL_MODULES = ("store.keyring", "billing.models", "collectors.models", "api.models", "api.models_outbox")
 for name in MODEL_MODULES:
     try:
         importlib.import_module(name)

@@ -66,3 +66,15 @@ def test_users_create_hashes_the_password_and_never_prints_it(store_url: str) ->
     twice = runner.invoke(app, ["users", "create", "--email", "noc@example.com", "--name", "Again",
                                 "--password", "another-password"])
     assert twice.exit_code == 1 and "email" in twice.stderr
+
+
+@pytest.mark.parametrize("key", ["", "a-key-of-thirty-one-characters!"])
+def test_a_short_secret_key_is_refused_before_any_command_without_echoing_it(
+        store_url: str, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ISPNOC_SECRET_KEY", key)
+    get_settings.cache_clear()
+    r = CliRunner().invoke(app, ["db", "upgrade"])
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.startswith("error: ISPNOC_SECRET_KEY: must be at least 32 characters")
+    assert len(r.stderr.splitlines()) == 1 and (not key or key not in r.stderr)
+    assert not Path(store_url.removeprefix("sqlite:///")).exists()

@@ -23,12 +23,18 @@ class Received:
 
 @dataclass
 class Receiver:
-    """What the server got and how it answers (status and JSON body)."""
+    """What the server got and how it answers: ``script`` statuses first, in order, then ``status``."""
 
     port: int = 0
     status: int = 200
     reply: dict[str, Any] = field(default_factory=lambda: {"ok": True})
     requests: list[Received] = field(default_factory=list)
+    script: list[int] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def next_status(self) -> int:
+        """The status of the next answer (the script's head while it lasts)."""
+        return self.script.pop(0) if self.script else self.status
 
     @property
     def url(self) -> str:
@@ -42,7 +48,9 @@ def _handler(state: Receiver) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(size) if size else b""
             state.requests.append(Received(self.command, self.path, dict(self.headers.items()), body))
             raw = json.dumps(state.reply).encode()
-            self.send_response(state.status)
+            self.send_response(state.next_status())
+            for name, value in state.headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from api.models_outbox import DeliveryStatus, SmsMessage, SmsStatus, WebhookDelivery, WebhookEndpoint
 from billing.models import OutboxEvent
+from scheduler.metrics import LOOP, count_failure, declare
 from store.db import session_scope
 from tests.factories import NOW
 from tests.integration.web.conftest import Dashboard
@@ -91,3 +92,12 @@ def test_old_cycles_leave_the_last_hour(dash: Dashboard) -> None:
     got = scrape(dash)
     assert ("ispnoc_collection_cycles_last_hour", (("family", "mikrotik"),)) not in got
     assert got[("ispnoc_collection_last_duration_seconds", (("family", "mikrotik"),))] == 2.5
+
+
+def test_the_schedulers_job_failures_are_scraped_with_the_app(dash: Dashboard) -> None:
+    declare(["deliver:webhooks"])
+    before = scrape(dash)
+    key = ("ispnoc_job_failures_total", (("job", "deliver:webhooks"),))
+    assert ("ispnoc_job_failures_total", (("job", LOOP),)) in before
+    count_failure("deliver:webhooks")
+    assert scrape(dash)[key] == before[key] + 1
