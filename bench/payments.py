@@ -137,9 +137,11 @@ def lost(engine: Engine, accepted: dict[int, int]) -> int:
         balances = dict(conn.execute(select(Customer.id, Customer.balance)).all())
         entries = conn.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.payment_id.is_not(None)))
         payments = conn.scalar(select(func.count(Payment.id)))
-    short = sum(abs(int((balances.get(cid, Decimal(0)) - n * AMOUNT) / AMOUNT)) for cid, n in accepted.items())
+    short = sum(abs(int((balances.get(cid, Decimal(0)) - n * AMOUNT) / AMOUNT))
+                for cid, n in accepted.items())
     extra = sum(1 for cid, b in balances.items() if b and cid not in accepted)
-    return short + extra + abs(sum(accepted.values()) - (entries or 0)) + abs((payments or 0) - (entries or 0))
+    ledger, rows = int(entries or 0), int(payments or 0)
+    return int(short + extra + abs(sum(accepted.values()) - ledger) + abs(rows - ledger))
 
 
 def bench_store(name: str, url: str, engine: Engine, args: argparse.Namespace) -> tuple[Level, int]:
@@ -148,7 +150,8 @@ def bench_store(name: str, url: str, engine: Engine, args: argparse.Namespace) -
     build_store(engine, args.customers)
     heads = [{"Authorization": f"Bearer {t}"} for t in make_tokens(engine, args.clients)]
     port = free_port()
-    command = [str(Path(sys.executable).with_name("ispnoc")), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [str(Path(sys.executable).with_name("ispnoc")), "serve", "--host", "127.0.0.1",
+               "--port", str(port)]
     env = {"ISPNOC_DATABASE_URL": url, "ISPNOC_SECRET_KEY": SECRET, "ISPNOC_REDIS_URL": "",
            "ISPNOC_WORKERS": "1", "ISPNOC_SCHEDULER_ENABLED": "false"}
     total: dict[int, int] = {}
@@ -170,7 +173,7 @@ def _postgres(args: argparse.Namespace) -> None:
         return
     try:
         make_engine(args.postgres).connect().close()
-    except Exception as exc:  # noqa: BLE001 - any failure means: not reachable here
+    except Exception as exc:  # any failure means: not reachable here
         print(f"postgresql: not reachable ({type(exc).__name__}), skipped")
         return
     schema = f"bench_payments_{os.getpid()}"

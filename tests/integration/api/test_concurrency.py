@@ -159,9 +159,10 @@ def test_one_voucher_activated_twice_at_once_is_used_once(live: Live) -> None:
     with live.api.db() as s:
         pkg = s.get(Customer, ids[0]).package_id  # type: ignore[union-attr]
         code = generate_vouchers(s, package_id=pkg, quantity=1, now=NOW)[0].code
-    responses = live.at_once([
-        lambda cid=cid: live.post("POST", "/api/v2/vouchers/activate", {"code": code, "customer_id": cid})
-        for cid in ids])
+    def activate(cid: int) -> Callable[[], httpx.Response]:
+        return lambda: live.post("POST", "/api/v2/vouchers/activate", {"code": code, "customer_id": cid})
+
+    responses = live.at_once([activate(cid) for cid in ids])
     assert sorted(r.status_code for r in responses) == [200, 409]
     balances = assert_books(live, ids)
     assert sorted(balances.values()) == [Decimal("0.00"), Decimal("1000.00")]
