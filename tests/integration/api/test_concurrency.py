@@ -98,7 +98,8 @@ def assert_books(live: Live, customer_ids: list[int]) -> dict[int, Decimal]:
         for bill in s.scalars(select(Bill).where(Bill.customer_id.in_(customer_ids))):
             allocated = s.scalar(select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
                                  .where(PaymentAllocation.bill_id == bill.id))
-            assert bill.amount_paid == allocated <= bill.amount, (bill.id, bill.amount_paid, allocated)
+            assert allocated is not None and bill.amount_paid == allocated <= bill.amount, (
+                bill.id, bill.amount_paid, allocated)
     for cid in customer_ids:
         r = httpx.get(f"{live.base}/api/v2/customers/{cid}/statement", params={"from": "2000-01-01"},
                       headers=live.headers, timeout=30)
