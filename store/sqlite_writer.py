@@ -36,9 +36,19 @@ def take(connection: Connection) -> None:
     if HELD in info:
         return
     lock = _lock_for(connection.engine)
-    if not lock.acquire(timeout=WAIT_S):
-        raise sqlite3.OperationalError(f"database is locked (no write turn in {WAIT_S:.0f} s)")
+    wait = _busy_timeout(connection)
+    if not lock.acquire(timeout=wait):
+        raise sqlite3.OperationalError(f"database is locked (no write turn in {wait:g} s)")
     info[HELD] = lock
+
+
+def _busy_timeout(connection: Connection) -> float:
+    """This connection's busy timeout in seconds (its own setting; WAIT_S if it has none)."""
+    info = connection.connection.info
+    if "ispnoc_busy_s" not in info:
+        row = connection.connection.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()  # type: ignore[union-attr]
+        info["ispnoc_busy_s"] = (row[0] / 1000) if row and row[0] else WAIT_S
+    return float(info["ispnoc_busy_s"])
 
 
 def _give_back(info: dict[Any, Any]) -> None:
