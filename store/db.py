@@ -57,7 +57,7 @@ def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
-        if ":memory:" not in url and url.rstrip("/") != "sqlite:":
+        if make_url(url).database not in (None, "", ":memory:"):  # a file: QueuePool
             kwargs.setdefault("pool_size", 20)
             kwargs.setdefault("max_overflow", 60)
         engine = create_engine(url, **kwargs)

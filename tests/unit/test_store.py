@@ -11,6 +11,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from billing.models import Customer, LedgerEntry
+from store.db import make_engine
 from store.paging import paginate
 from tests import factories as f
 
@@ -49,3 +50,13 @@ def test_paginate_counts_and_slices(session: Session) -> None:
     assert all(isinstance(item, tuple) and len(item) == 2 for item in ids.items)
     with pytest.raises(ValueError, match="per_page"):
         paginate(session, select(Customer), per_page=101)
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_in_memory_sqlite_engines_open(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("select 1").scalar() == 1
+    finally:
+        engine.dispose()
