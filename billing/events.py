@@ -40,22 +40,25 @@ def payload(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _jsonable(value) for key, value in data.items()}
 
 
+def _queue(session: Session, pairs: Iterable[tuple[str, Mapping[str, Any]]], *, now: datetime) -> None:
+    """Insert (event, data) pairs into the outbox in one statement; an unknown event raises."""
+    rows = []
+    for name, data in pairs:
+        if name not in EVENTS:
+            raise ValueError(f"unknown event {name!r}")
+        rows.append({"event": name, "payload": payload(data), "created_at": now})
+    if rows:
+        bulk_insert(session.connection(), OutboxEvent, rows)
+
+
 def emit(session: Session, event: str | Sequence[str], data: Mapping[str, Any], *, now: datetime) -> None:
-    """Queue one event (or the same data as each of several events) in the outbox, in the current
-    transaction, in one insert."""
+    """Queue one event (or the same data as each of several events) in the current transaction."""
     names = [event] if isinstance(event, str) else list(event)
-    unknown = [name for name in names if name not in EVENTS]
-    if unknown:
-        raise ValueError(f"unknown event {unknown[0]!r}")
-    body = payload(data)
-    bulk_insert(session.connection(), OutboxEvent,
-                [{"event": name, "payload": body, "created_at": now} for name in names])
+    _queue(session, ((name, data) for name in names), now=now)
 
 
 def emit_many(session: Session, event: str, items: Iterable[Mapping[str, Any]], *, now: datetime) -> None:
     """Queue one event per item in a single bulk insert."""
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
-    rows = [{"event": event, "payload": payload(item), "created_at": now} for item in items]
-    if rows:
-        bulk_insert(session.connection(), OutboxEvent, rows)
+    _queue(session, ((event, item) for item in items), now=now)
